@@ -1,0 +1,19 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { NotFoundError } from '@koryu/domain';
+import { AccountRepository, type UserRow } from './account.repository';
+
+@ApiTags('me')
+@ApiBearerAuth()
+@Controller('me')
+export class MeController {
+  constructor(private readonly accounts: AccountRepository) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The signed-in user: id, email, name, organisationId, roles, locale' })
+  async me(): Promise<UserRow> {
+    const me = await this.accounts.findMe();
+    if (!me) throw new NotFoundError();
+    return me;
+  }
+}

@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { KoryuConfig } from '@koryu/config';
+import { DomainError, UnauthenticatedError } from '@koryu/domain';
+import { type Actor, AuditService, currentContext, KORYU_CONFIG } from '@koryu/platform';
+import { AccountRepository } from '../accounts/account.repository';
+import { cookieNames, csrfSatisfied } from './session-cookies';
+import { TokenService } from './token.service';
+
+/**
+ * Who is calling: a bearer token, or the web UI's session cookie (with the CSRF header on
+ * state-changing requests). The user's current state is read on each request, so disabling a
+ * user, a logout or a role change takes effect at once; the token only proves identity.
+ */
+@Injectable()
+export class Authenticator {
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly accounts: AccountRepository,
+    private readonly audit: AuditService,
+    @Inject(KORYU_CONFIG) private readonly config: KoryuConfig,
+  ) {}
+
+  async authenticate(request: FastifyRequest): Promise<Actor> {
+    const { token, fromCookie } = this.extractToken(request);
+    if (!token) throw new UnauthenticatedError();
+    if (fromCookie && !csrfSatisfied(request, this.config.production)) {
+      this.audit.recordQuietly({ action: 'access.csrf', outcome: 'denied', subject: describe(request) });
+      throw new DomainError('CSRF_FAILED');
+    }
+    const claims = await this.tokens.verify(token);
+    if (!claims) throw new UnauthenticatedError();
+    const user = await this.accounts.findSessionState(claims.sub);
+    if (!user || user.disabled || user.sessionGeneration !== claims.gen) throw new UnauthenticatedError();
+    const actor: Actor = {
+      userId: user.id,
+      organisationId: user.organisationId,
+      roles: user.roles,
+      operator: user.organisationKind === 'operator' && user.roles.includes('admin'),
+    };
+    const context = currentContext();
+    if (context) context.actor = actor;
+    return actor;
+  }
+
+  /** Records a refused attempt (QUALITY.md S6) without failing the request that reports it. */
+  denied(request: FastifyRequest): void {
+    this.audit.recordQuietly({ action: 'access.forbidden', outcome: 'denied', subject: describe(request) });
+  }
+
+  private extractToken(request: FastifyRequest): { token?: string; fromCookie: boolean } {
+    const header = request.headers.authorization;
+    if (typeof header === 'string') {
+      const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
+      return { token: match?.[1], fromCookie: false };
+    }
+    const cookie = request.cookies?.[cookieNames(this.config.production).session];
+    return { token: cookie, fromCookie: Boolean(cookie) };
+  }
+}
+
+function describe(request: FastifyRequest): string {
+  return `${request.method} ${request.routeOptions?.url ?? request.url.split('?')[0]}`;
+}

@@ -1,0 +1,37 @@
+import { Controller, Get, Header, Module } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Public } from './public.decorator';
+
+/** One registry per process; services add their own metrics to it. */
+export const metricsRegistry = new Registry();
+collectDefaultMetrics({ register: metricsRegistry });
+
+export const httpRequestDuration = new Histogram({
+  name: 'koryu_http_request_duration_seconds',
+  help: 'HTTP request duration by method, route pattern and status class',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers: [metricsRegistry],
+});
+
+export const auditEvents = new Counter({
+  name: 'koryu_audit_events_total',
+  help: 'Audit-log entries written, by action and outcome',
+  labelNames: ['action', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+@ApiExcludeController()
+@Public()
+@Controller({ path: 'metrics' })
+export class MetricsController {
+  @Get()
+  @Header('Content-Type', metricsRegistry.contentType)
+  metrics(): Promise<string> {
+    return metricsRegistry.metrics();
+  }
+}
+
+@Module({ controllers: [MetricsController] })
+export class MetricsModule {}

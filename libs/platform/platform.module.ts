@@ -1,0 +1,129 @@
+import { Global, Inject, RequestMethod, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { getDataSourceToken, InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { LoggerModule } from 'nestjs-pino';
+import type { DataSource } from 'typeorm';
+import { Redis } from 'ioredis';
+import type { KoryuConfig } from '@koryu/config';
+import { dataSourceOptions, prepareDatabase } from '@koryu/persistence';
+import { AuditService } from './audit.service';
+import { HealthModule, type ReadinessCheck } from './health';
+import { HttpExceptionFilter } from './http-exception.filter';
+import { MetricsModule } from './metrics';
+import { KoryuValidationPipe } from './validation.pipe';
+
+export const KORYU_CONFIG = Symbol('KORYU_CONFIG');
+export const REDIS = Symbol('REDIS');
+export const EXTRA_READINESS_CHECKS = Symbol('EXTRA_READINESS_CHECKS');
+
+/** Runs migrations, the bootstrap admin and demo seeding before any service starts working. */
+@Injectable()
+class DatabaseSetup implements OnModuleInit {
+  private readonly logger = new Logger('DatabaseSetup');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(KORYU_CONFIG) private readonly config: KoryuConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await prepareDatabase(this.dataSource, {
+      adminEmail: this.config.adminEmail,
+      adminPassword: this.config.adminPassword,
+      demo: this.config.demo,
+      log: (message) => this.logger.log(message),
+    });
+  }
+}
+
+@Injectable()
+class RedisCloser implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/** Request ids: a well-formed incoming X-Request-Id is kept (tracing across a proxy), otherwise a UUID. */
+export function requestIdFor(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+}
+
+export interface PlatformOptions {
+  config: KoryuConfig;
+  /** Service-specific readiness checks, besides PostgreSQL and Redis. */
+  readiness?: { imports?: DynamicModule['imports']; inject?: unknown[]; useFactory: (...args: never[]) => ReadinessCheck[] };
+}
+
+/**
+ * What every Koryu service stands on: validated config, PostgreSQL (migrated), a Redis
+ * connection, JSON logs with request ids, metrics, health, the error format and validation.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot({ config, readiness }: PlatformOptions): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [
+        LoggerModule.forRoot({
+          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: (request) => (request as IncomingMessage & { id?: string }).id ?? requestIdFor(request),
+            base: { service: config.service },
+            redact: {
+              paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'req.query.token', '*.password', '*.accessToken'],
+              censor: '[redacted]',
+            },
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url?.replace(/token=[^&]+/g, 'token=[redacted]') }),
+            },
+            customProps: () => ({}),
+            autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/api/v1/health') || req.url === '/metrics' },
+          },
+        }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            ...dataSourceOptions({
+              url: config.databaseUrl,
+              applicationName: `koryu-${config.service}`,
+              onPoolError: (error) => new Logger('PostgreSQL').warn(`idle connection lost: ${error.message}`),
+            }),
+            // In a container stack PostgreSQL may come up after us: keep trying for about a minute.
+            retryAttempts: 30,
+            retryDelay: 2_000,
+          }),
+        }),
+        MetricsModule,
+        HealthModule.register({
+          imports: readiness?.imports,
+          inject: [getDataSourceToken() as never, REDIS as never, ...((readiness?.inject ?? []) as never[])] as never,
+          useFactory: ((dataSource: DataSource, redis: Redis, ...rest: never[]) => [
+            { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
+            { name: 'redis', check: async () => void (await redis.ping()) },
+            ...(readiness ? readiness.useFactory(...rest) : []),
+          ]) as never,
+        }),
+      ],
+      providers: [
+        { provide: KORYU_CONFIG, useValue: config },
+        {
+          provide: REDIS,
+          // Fails fast while Redis is away (health answers 503 at once) instead of queueing commands.
+          useFactory: () => new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: `koryu-${config.service}` }),
+        },
+        RedisCloser,
+        DatabaseSetup,
+        AuditService,
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_PIPE, useClass: KoryuValidationPipe },
+      ],
+      exports: [KORYU_CONFIG, REDIS, AuditService],
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './queue-names';
+export * from './connection';
+export * from './canary';
