@@ -5,3 +5,4 @@ export * from './password-hasher';
 export * from './entities/organisation.entity';
 export * from './entities/user.entity';
 export * from './entities/audit-log.entity';
+export { MIGRATIONS, MIGRATIONS_COUNT } from './migrations';

@@ -1,0 +1,18 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { KoryuConfig } from '@koryu/config';
+import { createHttpService } from '@koryu/platform';
+import { mountQueueDashboard } from './admin/queue-dashboard';
+import { ApiModule } from './api.module';
+import { mountOpenApi } from './openapi';
+
+/** The API service as `main.ts` runs it; tests start exactly this. */
+export function createApi(config: KoryuConfig): Promise<NestFastifyApplication> {
+  return createHttpService(ApiModule.forRoot(config), {
+    config,
+    configure: async (app) => {
+      mountOpenApi(app);
+      const closeDashboard = await mountQueueDashboard(app, config.redisUrl);
+      app.getHttpAdapter().getInstance().addHook('onClose', closeDashboard);
+    },
+  });
+}

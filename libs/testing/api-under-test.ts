@@ -1,0 +1,48 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig } from '@koryu/config';
+import { createApi } from '../../apps/api/bootstrap';
+import { HttpClient } from './http-client';
+import { createTestDatabase, type TestDatabase, testRedisUrl } from './test-database';
+
+export interface ApiUnderTest {
+  app: NestFastifyApplication;
+  http: HttpClient;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export const TEST_ADMIN = { email: 'operator@koryu.test', password: 'operator-password-2026' };
+
+/**
+ * The real API (same module and HTTP setup as `node dist/apps/api/main.js`) in this process on a
+ * free port, with its own fresh database, migrated at start.
+ */
+export async function startApi(env: Record<string, string> = {}): Promise<ApiUnderTest> {
+  const database = await createTestDatabase();
+  const config = loadConfig('api', {
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    REDIS_URL: testRedisUrl(),
+    KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-api-')),
+    KORYU_ADMIN_EMAIL: TEST_ADMIN.email,
+    KORYU_ADMIN_PASSWORD: TEST_ADMIN.password,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  // Port 0: the kernel picks a free one, so test files can run side by side.
+  const app = await createApi({ ...config, port: 0 });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    app,
+    http: new HttpClient(`http://127.0.0.1:${port}`),
+    database,
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './api-under-test';
+export * from './http-client';
+export * from './test-database';

@@ -1,0 +1,56 @@
+import { startApi, TEST_ADMIN, type ApiUnderTest } from '@koryu/testing';
+
+/** Health, OpenAPI, metrics and the queue dashboard of the API service. */
+let api: ApiUnderTest;
+
+beforeAll(async () => {
+  api = await startApi();
+});
+
+afterAll(async () => {
+  await api.close();
+});
+
+it('reports liveness, and readiness with the state of PostgreSQL and Redis', async () => {
+  expect((await api.http.get('/api/v1/health/live')).body).toEqual({ status: 'ok' });
+  const ready = await api.http.get('/api/v1/health/ready');
+  expect(ready.status).toBe(200);
+  expect(ready.body.details).toMatchObject({ postgres: { status: 'up' }, redis: { status: 'up' } });
+});
+
+it('publishes OpenAPI 3 generated from the code at /api/docs-json, and its UI at /api/docs', async () => {
+  const document = await api.http.get('/api/docs-json');
+  expect(document.status).toBe(200);
+  expect(document.body.openapi).toMatch(/^3\./);
+  for (const path of ['/api/v1/auth/login', '/api/v1/me', '/api/v1/users', '/api/v1/organisations', '/api/v1/health/ready']) {
+    expect(Object.keys(document.body.paths)).toContain(path);
+  }
+  expect(document.body.components.schemas.CreateUserDto.required).toEqual(expect.arrayContaining(['email', 'password', 'organisationId', 'roles']));
+  const ui = await api.http.get('/api/docs');
+  expect(ui.status).toBe(200);
+  expect(ui.text).toMatch(/swagger/i);
+});
+
+it('serves Prometheus metrics at /metrics, outside /api/v1', async () => {
+  await api.http.get('/api/v1/health/live');
+  const metrics = await api.http.get('/metrics');
+  expect(metrics.status).toBe(200);
+  expect(metrics.headers.get('content-type')).toMatch(/text\/plain/);
+  expect(metrics.text).toMatch(/^process_resident_memory_bytes \d+/m);
+  expect(metrics.text).toMatch(/koryu_http_request_duration_seconds_bucket\{.*route="\/api\/v1\/health\/live"/);
+});
+
+it('shows the queue dashboard to system operators only', async () => {
+  expect((await api.http.get('/admin/queues')).status).toBe(401);
+  const operator = await api.http.login(TEST_ADMIN.email, TEST_ADMIN.password);
+  const org = (await api.http.post('/api/v1/organisations', { name: '北海道', kind: 'prefecture', code: '010006' }, { token: operator })).body;
+  await api.http.post('/api/v1/users', { email: 'admin@hokkaido.test', name: '管理者', password: 'password-of-twelve', organisationId: org.id, roles: ['admin'] }, { token: operator });
+  const orgAdmin = await api.http.login('admin@hokkaido.test', 'password-of-twelve');
+  expect((await api.http.get('/admin/queues', { token: orgAdmin })).status).toBe(403);
+  const page = await api.http.get('/admin/queues', { token: operator });
+  expect(page.status).toBe(200);
+  expect(page.text).toMatch(/<html/i);
+  const queues = await api.http.get('/admin/queues/api/queues', { token: operator });
+  expect(queues.status).toBe(200);
+  expect(queues.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['events', 'notifications', 'system', 'timers']);
+});
