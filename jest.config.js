@@ -66,8 +66,9 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/{integration,security,reliability}/**/*.test.ts'],
-      testTimeout: 60_000,
+      // Jest reads testTimeout only at the top level; per project it is set by a setup file.
+      setupFilesAfterEnv: ['<rootDir>/test/setup/timeout-integration.ts'],
     },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'], testTimeout: 120_000 },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'], setupFilesAfterEnv: ['<rootDir>/test/setup/timeout-e2e.ts'] },
   ],
 };

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, resolve, sep } from 'node:path';
 import { Client } from 'pg';
 import { findFreePort } from './ports';
 
@@ -40,13 +40,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const port = await findFreePort(options.preferredPort ?? 0);
   const log = options.onLog ?? (() => undefined);
   const throwaway = options.persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+  const asRoot = userInfo().uid === 0;
+  if (asRoot) ensureReachableByPostgresUser(dataDir);
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
     user: USER,
     password: PASSWORD,
     persistent: options.persistent,
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300', ...throwaway],
     onLog: (message: string) => log(message.trimEnd()),
@@ -64,6 +66,30 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const serverUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
   await ensureDatabase(`${serverUrl}/postgres`, options.database);
   return { url: `${serverUrl}/${options.database}`, stop: () => server.stop() };
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` system user, which must be able to traverse every
+ * directory above its data. Directories under the system temp directory (tests' throwaway
+ * clusters, created 0700 by mkdtemp) get o+x; anywhere else the user is told what to do rather
+ * than having their directories' permissions changed behind their back.
+ */
+function ensureReachableByPostgresUser(dataDir: string): void {
+  const temp = realpathSync(tmpdir());
+  for (let directory = dirname(dataDir); ; directory = dirname(directory)) {
+    if (existsSync(directory)) {
+      const mode = statSync(directory).mode;
+      if ((mode & 0o001) === 0) {
+        if (realpathSync(directory).startsWith(`${temp}${sep}`)) chmodSync(directory, mode | 0o001);
+        else {
+          throw new Error(
+            `PostgreSQL runs as the system user "postgres" (it refuses to run as root) and cannot enter ${directory}. Allow it with \`chmod o+x ${directory}\`, put the project elsewhere, or set DATABASE_URL.`,
+          );
+        }
+      }
+    }
+    if (directory === dirname(directory)) return;
+  }
 }
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {

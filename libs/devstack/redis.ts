@@ -1,6 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { delay } from './ports';
 import type { RunningService } from './postgres';
@@ -62,10 +62,18 @@ export async function answersPing(url: string): Promise<boolean> {
   }
 }
 
-export function findRedisServer(): string | undefined {
-  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-  const path = found.stdout.trim();
-  return found.status === 0 && path ? path : undefined;
+/** The redis-server executable on PATH, if any. */
+export function findRedisServer(path = process.env.PATH ?? ''): string | undefined {
+  for (const directory of path.split(delimiter).filter(Boolean)) {
+    const candidate = join(directory, 'redis-server');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }
 
 /** Uses the Redis at `url` when it answers; otherwise starts redis-server on that port. */

@@ -1,0 +1,89 @@
+/**
+ * The built services as separate processes, as they run in production: each starts alone against
+ * PostgreSQL and Redis, they only meet through the queues, and killing one leaves the others up.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { SMTPServer } from 'smtp-server';
+import { producerConnection, QUEUE_PREFIX, QUEUES } from '@koryu/queues';
+import { createTestDatabase, freePort, HttpClient, spawnService, type ServiceProcess, type TestDatabase, testRedisUrl, waitForStatus, waitUntil } from '@koryu/testing';
+
+const ADMIN = { email: 'admin@koryu.test', password: 'admin-password-2026' };
+
+describe('services as separate processes', () => {
+  let database: TestDatabase;
+  let smtp: SMTPServer;
+  let env: Record<string, string>;
+  const running: ServiceProcess[] = [];
+
+  const start = async (name: 'api' | 'worker' | 'notifier') => {
+    const service = spawnService(name, env, await freePort());
+    running.push(service);
+    await waitForStatus(`http://127.0.0.1:${service.port}/api/v1/health/ready`, 60_000);
+    return service;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], onData: (stream, _session, done) => stream.resume().on('end', () => done()) });
+    const smtpPort = await freePort();
+    await new Promise<void>((done) => smtp.listen(smtpPort, '127.0.0.1', done));
+    env = {
+      NODE_ENV: 'test',
+      DATABASE_URL: database.url,
+      REDIS_URL: testRedisUrl(),
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-e2e-')),
+      KORYU_ADMIN_EMAIL: ADMIN.email,
+      KORYU_ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'warn',
+    };
+  });
+
+  afterAll(async () => {
+    await Promise.all(running.map((service) => service.stop('SIGKILL')));
+    await new Promise<void>((done) => smtp.close(() => done()));
+    await database.drop();
+  });
+
+  it('a service with a bad variable exits with one line naming it', async () => {
+    const service = spawnService('api', { ...env, KORYU_DEMO: 'yes' }, await freePort());
+    const { code } = await service.exited;
+    expect(code).toBe(1);
+    expect(service.stderr().trim().split('\n')).toEqual([expect.stringMatching(/^Configuration error: KORYU_DEMO .*"yes"/)]);
+  });
+
+  it('the notifier refuses to start without SMTP_URL, saying so in one line', async () => {
+    const { SMTP_URL: _omitted, ...withoutSmtp } = env;
+    const service = spawnService('notifier', withoutSmtp, await freePort());
+    expect((await service.exited).code).toBe(1);
+    expect(service.stderr().trim().split('\n')).toEqual([expect.stringMatching(/^Configuration error: SMTP_URL is missing/)]);
+  });
+
+  it('starts all three, logs in over HTTP, and keeps working while one is killed and restarted', async () => {
+    const api = await start('api');
+    const [worker] = await Promise.all([start('worker'), start('notifier')]);
+    const http = new HttpClient(`http://127.0.0.1:${api.port}`);
+    const token = await http.login(ADMIN.email, ADMIN.password);
+    expect((await http.get('/api/v1/me', { token })).body).toMatchObject({ email: ADMIN.email, roles: ['admin'] });
+
+    await worker.stop('SIGKILL');
+    // The API does not depend on the worker: it still answers and is ready.
+    await waitForStatus(`http://127.0.0.1:${api.port}/api/v1/health/ready`, 5_000);
+    expect((await http.get('/api/v1/me', { token })).status).toBe(200);
+
+    // Work queued while the worker is down waits in Redis and is done once it is back.
+    const queue = new Queue(QUEUES.system, { connection: producerConnection(env.REDIS_URL), prefix: QUEUE_PREFIX });
+    try {
+      const job = await queue.add('canary', { service: 'e2e' }, { removeOnComplete: false });
+      await new Promise((done) => setTimeout(done, 1000));
+      expect(await job.getState()).toBe('waiting');
+      await start('worker');
+      await waitUntil(async () => (await job.getState()) === 'completed', 20_000, 'the job queued while the worker was down');
+    } finally {
+      await queue.close();
+    }
+  });
+});
