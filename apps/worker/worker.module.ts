@@ -1,15 +1,24 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { KoryuConfig } from '@koryu/config';
 import { PlatformModule, QUEUE_CANARY, QueueCanaryModule } from '@koryu/platform';
 import { QUEUE_PREFIX, QUEUES, type QueueCanary, workerConnection } from '@koryu/queues';
+import { discoverConsumers, type EventConsumer } from './events/event-consumer';
+import { EVENT_CONSUMERS, EventsProcessor } from './events/events.processor';
+import { OutboxRelay } from './outbox/outbox-relay';
 import { SystemProcessor } from './system.processor';
 
-/** Consumes domain events, timers and operational jobs. Runs as any number of replicas. */
+export interface WorkerOptions {
+  /** Consumers beyond those in events/consumers/ (tests). */
+  extraConsumers?: Type<EventConsumer>[];
+}
+
+/** Relays the outbox and consumes domain events, timers and operational jobs. Runs as any number of replicas. */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: KoryuConfig): DynamicModule {
+  static forRoot(config: KoryuConfig, options: WorkerOptions = {}): DynamicModule {
     const canary = QueueCanaryModule.forQueue(QUEUES.system);
+    const consumers = [...discoverConsumers(), ...(options.extraConsumers ?? [])];
     return {
       module: WorkerModule,
       imports: [
@@ -18,10 +27,25 @@ export class WorkerModule {
           readiness: { imports: [canary], inject: [QUEUE_CANARY], useFactory: ((c: QueueCanary) => [{ name: 'queue', check: () => c.check() }]) as never },
         }),
         BullModule.forRoot({ connection: workerConnection(config.redisUrl), prefix: QUEUE_PREFIX }),
-        BullModule.registerQueue({ name: QUEUES.system }),
+        BullModule.registerQueue(
+          { name: QUEUES.system },
+          {
+            name: QUEUES.events,
+            // Failed events stay for inspection in /admin/queues; completed ones a day, so a
+            // republished event id is still recognised by BullMQ itself.
+            defaultJobOptions: { attempts: 10, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 } },
+          },
+        ),
         canary,
       ],
-      providers: [SystemProcessor],
+      providers: [
+        SystemProcessor,
+        OutboxRelay,
+        EventsProcessor,
+        ...consumers,
+        { provide: EVENT_CONSUMERS, inject: consumers, useFactory: (...instances: EventConsumer[]) => instances },
+      ],
+      exports: [OutboxRelay],
     };
   }
 }

@@ -1,3 +1,4 @@
 export * from './queue-names';
 export * from './connection';
 export * from './canary';
+export * from './events';

@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { requireActor } from '@koryu/platform';
+import { OUTBOX_CHANNEL } from '@koryu/queues';
+
+export interface CaseRow {
+  id: string;
+  program: string;
+  programVersion: number;
+  organisationId: string;
+  title: string;
+  state: string;
+  data: Record<string, unknown>;
+  version: number;
+  fiscalYear: number | null;
+  invitedOrganisationIds: string[];
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+  stateEnteredAt: Date;
+}
+
+/** How the caller sees a case: as its owner, or as an invited organisation (public fields only). */
+export interface VisibleCase extends CaseRow {
+  access: 'owner' | 'invitee';
+}
+
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface HistoryRow {
+  at: Date;
+  actor: { kind: 'user' | 'system'; id: string | null; name: string | null };
+  action: string;
+  from: string | null;
+  to: string;
+  comment: string | null;
+  changes: FieldChange[];
+  override: { reason: string; rules: string[] } | null;
+}
+
+export interface CaseFilter {
+  program?: string;
+  state?: string;
+  fiscalYear?: number;
+  q?: string;
+  page: number;
+  pageSize: number;
+}
+
+/** One write: the case row's new values and what history and the outbox record about it. */
+export interface CaseWrite {
+  id: string;
+  expectedVersion: number;
+  state: string;
+  data: Record<string, unknown>;
+  title: string;
+  fiscalYear: number | null;
+  invitedOrganisationIds: string[];
+  stateChanged: boolean;
+  history: { actorUserId: string | null; action: string; from: string; comment: string | null; changes: FieldChange[]; override: HistoryRow['override'] };
+  event: { type: 'case.transitioned' | 'case.updated'; payload: Record<string, unknown> };
+}
+
+const CASE_COLUMNS = `c.id, c.program, c.program_version AS "programVersion", c.organisation_id AS "organisationId", c.title, c.state,
+  c.data, c.version, c.fiscal_year AS "fiscalYear", c.invited_organisation_ids AS "invitedOrganisationIds", c.created_by AS "createdBy",
+  c.created_at AS "createdAt", c.updated_at AS "updatedAt", c.state_entered_at AS "stateEnteredAt"`;
+
+/**
+ * All SQL of cases. Every read is scoped to the caller's organisation (and the cases it is
+ * invited to) from the request context; every write is one statement that changes the case only
+ * at the expected version and, in the same statement, appends history and the outbox event.
+ */
+@Injectable()
+export class CaseRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async findVisible(id: string): Promise<VisibleCase | undefined> {
+    const { organisationId } = requireActor();
+    const [row] = await this.dataSource.query(
+      `SELECT ${CASE_COLUMNS}, CASE WHEN c.organisation_id = $2 THEN 'owner' ELSE 'invitee' END AS access
+         FROM workflow_case c WHERE c.id = $1 AND (c.organisation_id = $2 OR $2 = ANY (c.invited_organisation_ids))`,
+      [id, organisationId],
+    );
+    return row;
+  }
+
+  async list(filter: CaseFilter): Promise<{ items: VisibleCase[]; total: number }> {
+    const { organisationId } = requireActor();
+    const where = ['(c.organisation_id = $1 OR $1 = ANY (c.invited_organisation_ids))'];
+    const params: unknown[] = [organisationId];
+    const add = (clause: (n: number) => string, value: unknown) => {
+      params.push(value);
+      where.push(clause(params.length));
+    };
+    if (filter.program) add((n) => `c.program = $${n}`, filter.program);
+    if (filter.state) add((n) => `c.state = $${n}`, filter.state);
+    if (filter.fiscalYear !== undefined) add((n) => `c.fiscal_year = $${n}`, filter.fiscalYear);
+    if (filter.q) add((n) => `c.title ILIKE $${n}`, `%${filter.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+    params.push(filter.pageSize, (filter.page - 1) * filter.pageSize);
+    const rows: (VisibleCase & { total: string })[] = await this.dataSource.query(
+      `SELECT ${CASE_COLUMNS}, CASE WHEN c.organisation_id = $1 THEN 'owner' ELSE 'invitee' END AS access, count(*) OVER () AS total
+         FROM workflow_case c WHERE ${where.join(' AND ')}
+        ORDER BY c.updated_at DESC, c.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+    const total = rows.length > 0 ? Number(rows[0].total) : await this.count(where, params.slice(0, -2));
+    return { items: rows.map(({ total: _total, ...row }) => row), total };
+  }
+
+  private async count(where: string[], params: unknown[]): Promise<number> {
+    const [{ count }] = await this.dataSource.query(`SELECT count(*) FROM workflow_case c WHERE ${where.join(' AND ')}`, params);
+    return Number(count);
+  }
+
+  /** Creates the case with its first history entry and `case.created` event, in one statement. */
+  async create(input: {
+    program: string;
+    programVersion: number;
+    title: string;
+    state: string;
+    data: Record<string, unknown>;
+    fiscalYear: number | null;
+    invitedOrganisationIds: string[];
+  }): Promise<CaseRow> {
+    const actor = requireActor();
+    const [row] = await this.dataSource.query(
+      `WITH created AS (
+         INSERT INTO workflow_case (program, program_version, organisation_id, title, state, data, fiscal_year, invited_organisation_ids, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *
+       ), history AS (
+         INSERT INTO case_history (case_id, actor_user_id, actor_kind, action, from_state, to_state, changes)
+         SELECT id, $9, 'user', 'create', NULL, state, '[]'::jsonb FROM created
+       ), event AS (
+         INSERT INTO outbox (event_id, case_id, type, payload)
+         SELECT $10, id, 'case.created', jsonb_build_object('program', program, 'organisationId', organisation_id, 'state', state, 'actorUserId', $9::uuid) FROM created
+       ), wake AS (SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM created)
+       SELECT ${CASE_COLUMNS} FROM created c, (SELECT count(*) FROM wake) w`,
+      [input.program, input.programVersion, actor.organisationId, input.title, input.state, input.data, input.fiscalYear, input.invitedOrganisationIds, actor.userId, randomUUID()],
+    );
+    return row;
+  }
+
+  /**
+   * The conditional write behind every transition and edit: `WHERE version = expected` (TypeORM's
+   * @VersionColumn does not add it, typeorm #2848), history and outbox in the same statement, so
+   * one round trip commits all three or nothing. Undefined: the version was stale (409).
+   */
+  async write(change: CaseWrite): Promise<CaseRow | undefined> {
+    const [row] = await this.dataSource.query(
+      `WITH updated AS (
+         UPDATE workflow_case
+            SET state = $3, data = $4, title = $5, fiscal_year = $6, invited_organisation_ids = $7,
+                version = version + 1, updated_at = now(),
+                state_entered_at = CASE WHEN $8 THEN now() ELSE state_entered_at END
+          WHERE id = $1 AND version = $2 RETURNING *
+       ), history AS (
+         INSERT INTO case_history (case_id, actor_user_id, actor_kind, action, from_state, to_state, comment, changes, override)
+         SELECT id, $9, CASE WHEN $9::uuid IS NULL THEN 'system' ELSE 'user' END, $10, $11, state, $12, $13, $14 FROM updated
+       ), event AS (
+         INSERT INTO outbox (event_id, case_id, type, payload) SELECT $15, id, $16, $17 FROM updated
+       ), wake AS (SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM updated)
+       SELECT ${CASE_COLUMNS} FROM updated c, (SELECT count(*) FROM wake) w`,
+      [
+        change.id,
+        change.expectedVersion,
+        change.state,
+        change.data,
+        change.title,
+        change.fiscalYear,
+        change.invitedOrganisationIds,
+        change.stateChanged,
+        change.history.actorUserId,
+        change.history.action,
+        change.history.from,
+        change.history.comment,
+        JSON.stringify(change.history.changes),
+        change.history.override ? JSON.stringify(change.history.override) : null,
+        randomUUID(),
+        change.event.type,
+        change.event.payload,
+      ],
+    );
+    return row;
+  }
+
+  async history(caseId: string): Promise<HistoryRow[]> {
+    return this.dataSource.query(
+      `SELECT h.at, jsonb_build_object('kind', h.actor_kind, 'id', h.actor_user_id, 'name', u.name) AS actor, h.action,
+              h.from_state AS "from", h.to_state AS "to", h.comment, h.changes, h.override
+         FROM case_history h LEFT JOIN app_user u ON u.id = h.actor_user_id
+        WHERE h.case_id = $1 ORDER BY h.id`,
+      [caseId],
+    );
+  }
+}

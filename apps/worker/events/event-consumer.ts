@@ -1,0 +1,45 @@
+import { Injectable, type Type } from '@nestjs/common';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EntityManager } from 'typeorm';
+import type { DomainEvent } from '@koryu/queues';
+
+/**
+ * A consumer of domain events. `handle` runs inside the PostgreSQL transaction that also records
+ * (consumer name, event id) in `processed_event`: an event delivered twice acts once, and a
+ * consumer that fails rolls back its effect and is retried without the others repeating theirs.
+ */
+export interface EventConsumer {
+  /** Stable name: the idempotency key's first half. Renaming it replays old events to it. */
+  readonly name: string;
+  /** Which events it wants; all when absent. */
+  accepts?(event: DomainEvent): boolean;
+  handle(event: DomainEvent, tx: EntityManager): Promise<void>;
+}
+
+const registered = new Set<Type<EventConsumer>>();
+
+/** Marks a class in `consumers/` as an event consumer (injectable like any Nest provider). */
+export function EventConsumerClass(): ClassDecorator {
+  return (target) => {
+    Injectable()(target);
+    registered.add(target as unknown as Type<EventConsumer>);
+  };
+}
+
+/**
+ * Every consumer in `apps/worker/events/consumers/`: adding one is adding one `*.consumer.ts`
+ * file there, nothing else.
+ */
+export function discoverConsumers(directory = join(__dirname, 'consumers')): Type<EventConsumer>[] {
+  let files: string[] = [];
+  try {
+    files = readdirSync(directory);
+  } catch {
+    // no consumers yet
+  }
+  for (const file of files) {
+    if (/\.consumer\.(js|ts)$/.test(file) && !file.endsWith('.d.ts')) require(join(directory, file));
+  }
+  return [...registered];
+}

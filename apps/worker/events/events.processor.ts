@@ -1,0 +1,41 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Job } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { type DomainEvent, QUEUES } from '@koryu/queues';
+import type { EventConsumer } from './event-consumer';
+
+export const EVENT_CONSUMERS = Symbol('EVENT_CONSUMERS');
+
+/**
+ * Hands every domain event to every consumer, each in its own transaction with its idempotency
+ * record. Concurrency 1 keeps the outbox order (and so each case's order) through the consumers.
+ */
+@Processor(QUEUES.events, { concurrency: 1 })
+export class EventsProcessor extends WorkerHost {
+  private readonly logger = new Logger(EventsProcessor.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(EVENT_CONSUMERS) private readonly consumers: EventConsumer[],
+  ) {
+    super();
+  }
+
+  async process(job: Job<DomainEvent>): Promise<void> {
+    const event = job.data;
+    for (const consumer of this.consumers) {
+      if (consumer.accepts && !consumer.accepts(event)) continue;
+      await this.dataSource.transaction(async (tx) => {
+        const fresh = await tx.query(
+          'INSERT INTO processed_event (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1',
+          [consumer.name, event.eventId],
+        );
+        if (fresh.length === 0) return;
+        await consumer.handle(event, tx);
+      });
+    }
+    this.logger.debug({ eventId: event.eventId, type: event.type }, 'event consumed');
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * QUALITY.md R5: the process dies after a transition commits but before its event is published;
+ * the transactional outbox still delivers the event, and consumers act on it exactly once.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Client } from 'pg';
+import type { EntityManager } from 'typeorm';
+import { loadConfig } from '@koryu/config';
+import type { DomainEvent } from '@koryu/queues';
+import { createTestDatabase, type TestDatabase, testRedisUrl, waitUntil } from '@koryu/testing';
+import { EventConsumerClass, type EventConsumer } from '../../apps/worker/events/event-consumer';
+import { OutboxRelay } from '../../apps/worker/outbox/outbox-relay';
+import { WorkerModule } from '../../apps/worker/worker.module';
+
+/** Counts every effect it commits, keyed by event id, in the consumer's own transaction. */
+@EventConsumerClass()
+class RecordingConsumer implements EventConsumer {
+  readonly name = 'test-recorder';
+  async handle(event: DomainEvent, tx: EntityManager): Promise<void> {
+    await tx.query('INSERT INTO test_effect (event_id) VALUES ($1)', [event.eventId]);
+  }
+}
+
+let database: TestDatabase;
+let sql: Client;
+
+async function startWorker(): Promise<INestApplicationContext> {
+  const config = loadConfig('worker', {
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    REDIS_URL: testRedisUrl(),
+    KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-worker-')),
+    LOG_LEVEL: 'silent',
+  });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { extraConsumers: [RecordingConsumer] }), { logger: false });
+  await app.init();
+  return app;
+}
+
+/** A committed change's outbox row, as the API writes it: nothing published yet. */
+async function commitEvent(): Promise<string> {
+  const eventId = randomUUID();
+  await sql.query(`INSERT INTO outbox (event_id, type, payload) VALUES ($1, 'case.transitioned', '{}'::jsonb)`, [eventId]);
+  return eventId;
+}
+
+async function effects(eventId: string): Promise<number> {
+  const { rows } = await sql.query('SELECT count(*)::int AS n FROM test_effect WHERE event_id = $1', [eventId]);
+  return rows[0].n;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  // The first worker start migrates the database; the effect table is the test consumer's own.
+  const app = await startWorker();
+  await app.close();
+  sql = new Client({ connectionString: database.url });
+  await sql.connect();
+  await sql.query('CREATE TABLE test_effect (event_id uuid NOT NULL, at timestamptz NOT NULL DEFAULT now())');
+});
+
+afterAll(async () => {
+  await sql.end();
+  await database.drop();
+});
+
+it('R5: an event committed while no worker runs is delivered, once, when one starts', async () => {
+  const eventId = await commitEvent();
+  const app = await startWorker();
+  try {
+    await waitUntil(async () => (await effects(eventId)) === 1, 15_000, 'the consumer effect');
+    const { rows } = await sql.query('SELECT sent_at FROM outbox WHERE event_id = $1', [eventId]);
+    expect(rows[0].sent_at).not.toBeNull();
+  } finally {
+    await app.close();
+  }
+  expect(await effects(eventId)).toBe(1);
+});
+
+it('R5: a relay that dies after publishing but before marking sent publishes again, and the consumer acts once', async () => {
+  const crashing = await startWorker();
+  const relay = crashing.get(OutboxRelay);
+  let crashes = 0;
+  relay.faults.afterPublish = () => {
+    crashes += 1;
+    throw new Error('simulated crash between publish and commit');
+  };
+  const eventId = await commitEvent();
+  await waitUntil(() => crashes > 0, 15_000, 'the simulated crash');
+  await crashing.close();
+  const { rows: unsent } = await sql.query('SELECT sent_at FROM outbox WHERE event_id = $1', [eventId]);
+  expect(unsent[0].sent_at).toBeNull();
+
+  const app = await startWorker();
+  try {
+    await waitUntil(async () => (await sql.query('SELECT sent_at FROM outbox WHERE event_id = $1', [eventId])).rows[0].sent_at !== null, 15_000, 'the republished event');
+    await waitUntil(async () => (await effects(eventId)) >= 1, 15_000, 'the consumer effect');
+    // Give a duplicate delivery time to show up before counting.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+  } finally {
+    await app.close();
+  }
+  expect(await effects(eventId)).toBe(1);
+  const { rows } = await sql.query(`SELECT count(*)::int AS n FROM processed_event WHERE consumer = 'test-recorder' AND event_id = $1`, [eventId]);
+  expect(rows[0].n).toBe(1);
+});
+
+it('consumers act once even when the same event is delivered twice', async () => {
+  const app = await startWorker();
+  try {
+    const eventId = await commitEvent();
+    await waitUntil(async () => (await effects(eventId)) === 1, 15_000, 'the first delivery');
+    // A second delivery of the same event id (as after a republish once BullMQ forgot the job).
+    const { Queue } = await import('bullmq');
+    const { producerConnection, QUEUE_PREFIX, QUEUES } = await import('@koryu/queues');
+    const queue = new Queue(QUEUES.events, { connection: producerConnection(testRedisUrl()), prefix: QUEUE_PREFIX });
+    const event: DomainEvent = { eventId, type: 'case.transitioned', caseId: null, occurredAt: new Date().toISOString(), payload: {} };
+    const job = await queue.add('case.transitioned', event, { jobId: `${eventId}-again` });
+    await waitUntil(async () => (await job.getState()) === 'completed', 15_000, 'the second delivery');
+    await queue.close();
+    expect(await effects(eventId)).toBe(1);
+  } finally {
+    await app.close();
+  }
+});
