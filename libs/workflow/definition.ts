@@ -1,0 +1,94 @@
+/**
+ * A program is data: states, actions, rules and timers. The engine (engine.ts) interprets it;
+ * adding a program is writing one definition and registering it. No I/O here: rules read the case
+ * data and `facts` the host loaded before asking.
+ */
+export type Localized = { ja: string; en: string };
+export type ActorRole = 'staff' | 'manager' | 'admin' | 'system';
+export type OrganisationKind = 'prefecture' | 'municipality' | 'association';
+
+export interface StateDefinition {
+  key: string;
+  title: Localized;
+  terminal?: boolean;
+}
+
+export interface ActionDefinition {
+  key: string;
+  title: Localized;
+  from: readonly string[];
+  to: string;
+  roles: readonly ActorRole[];
+  commentRequired?: boolean;
+  /** Rule codes checked on this action (on `submit`, every field rule of the program runs too). */
+  rules?: readonly string[];
+}
+
+export interface RuleViolation {
+  field: string;
+  code: string;
+  params?: Record<string, string | number>;
+}
+
+export interface RuleContext<Facts = Record<string, unknown>> {
+  data: Record<string, unknown>;
+  state: string;
+  now: Date;
+  facts: Facts;
+}
+
+export interface RuleDefinition {
+  code: string;
+  /** A manager may pass it with `override: { reason }`; recorded in history. */
+  overridable?: boolean;
+  /** Part of "the form is complete": run on `submit`. */
+  fieldRule?: boolean;
+  /** Facts the host must load before this rule runs. */
+  needs?: readonly string[];
+  messages: Localized;
+  check(context: RuleContext): RuleViolation[];
+}
+
+/** A date relative to case data: a whole day, a JST wall time, or an instant. */
+export type DueSpec = { date: string; time?: string } | { instant: string };
+
+export interface TimerDefinition {
+  /** The action the system performs when the timer fires. */
+  action: string;
+  whileIn: string;
+  due(data: Record<string, unknown>): DueSpec | undefined;
+}
+
+export interface DeadlineDefinition {
+  key: string;
+  title: Localized;
+  whileIn: readonly string[];
+  due(data: Record<string, unknown>, facts: Record<string, unknown>): DueSpec | undefined;
+  remindBefore?: readonly string[];
+}
+
+export interface EditableFields {
+  states: readonly string[];
+  roles: readonly ActorRole[];
+  /** '*' for every field. */
+  fields: readonly string[] | '*';
+}
+
+export interface ProgramDefinition {
+  key: string;
+  version: number;
+  title: Localized;
+  ownerKinds: readonly OrganisationKind[];
+  initialState: string;
+  states: readonly StateDefinition[];
+  actions: readonly ActionDefinition[];
+  rules: readonly RuleDefinition[];
+  editable: readonly EditableFields[];
+  timers?: readonly TimerDefinition[];
+  deadlines?: readonly DeadlineDefinition[];
+  /** Organisations invited to a case (a field holding organisation ids) and what they may read. */
+  invitations?: { field: string; publicFields: readonly string[] };
+  titleOf(data: Record<string, unknown>): string;
+  /** Fiscal year the case belongs to, for lists and CSV; undefined when the data does not say yet. */
+  fiscalYearOf?(data: Record<string, unknown>): number | undefined;
+}

@@ -1,0 +1,3 @@
+export * from './definition';
+export * from './check-definition';
+export * from './engine';
