@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { type KoryuConfig, resolveJwtSecret } from '@koryu/config';
 import { PlatformModule } from '@koryu/platform';
+import { type ProgramDefinition, ProgramRegistry, PROGRAMS } from '@koryu/workflow';
 import { AccountRepository } from './accounts/account.repository';
 import { AccountsService } from './accounts/accounts.service';
 import { MeController } from './accounts/me.controller';
@@ -14,20 +15,38 @@ import { AuthService } from './auth/auth.service';
 import { Authenticator } from './auth/authenticator';
 import { LoginThrottle } from './auth/login-throttle';
 import { TokenService } from './auth/token.service';
+import { CaseRepository } from './cases/case.repository';
+import { CasesController } from './cases/cases.controller';
+import { CasesService, FACT_LOADERS, type FactLoader, PROGRAM_REGISTRY } from './cases/cases.service';
+import { FACTS } from './cases/facts';
+import { ProgramsController } from './cases/programs.controller';
+
+export interface ApiOptions {
+  /** The programs to run; the registered ones by default (tests add their own definitions). */
+  programs?: readonly ProgramDefinition[];
+  /** Loaders of the facts the programs' rules need, by name (tests add their own). */
+  factLoaders?: Record<string, FactLoader>;
+}
 
 /** The HTTP API (API.md); later also serves the web UI. */
 @Module({})
 export class ApiModule {
-  static forRoot(config: KoryuConfig): DynamicModule {
+  static forRoot(config: KoryuConfig, options: ApiOptions = {}): DynamicModule {
+    // Checked here, at start: a broken definition stops the process with every problem listed.
+    const registry = new ProgramRegistry(options.programs ?? PROGRAMS);
     return {
       module: ApiModule,
       imports: [
         PlatformModule.forRoot({ config }),
         JwtModule.register({ secret: resolveJwtSecret(config), signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
       ],
-      controllers: [AuthController, MeController, OrganisationsController, UsersController],
+      controllers: [AuthController, MeController, OrganisationsController, UsersController, ProgramsController, CasesController],
       providers: [
         AccountRepository,
+        CaseRepository,
+        CasesService,
+        { provide: PROGRAM_REGISTRY, useValue: registry },
+        { provide: FACT_LOADERS, useValue: new Map(Object.entries({ ...FACTS, ...options.factLoaders })) },
         AccountsService,
         AuthService,
         Authenticator,

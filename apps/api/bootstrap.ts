@@ -2,12 +2,12 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { KoryuConfig } from '@koryu/config';
 import { createHttpService } from '@koryu/platform';
 import { mountQueueDashboard } from './admin/queue-dashboard';
-import { ApiModule } from './api.module';
+import { ApiModule, type ApiOptions } from './api.module';
 import { mountOpenApi } from './openapi';
 
 /** The API service as `main.ts` runs it; tests start exactly this. */
-export function createApi(config: KoryuConfig): Promise<NestFastifyApplication> {
-  return createHttpService(ApiModule.forRoot(config), {
+export function createApi(config: KoryuConfig, options: ApiOptions = {}): Promise<NestFastifyApplication> {
+  return createHttpService(ApiModule.forRoot(config, options), {
     config,
     configure: async (app) => {
       mountOpenApi(app);

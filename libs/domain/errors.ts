@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'CONFLICT',
   'VERSION_CONFLICT',
   'INVALID_TRANSITION',
+  'RULE_FAILED',
+  'COMMENT_REQUIRED',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMITED',
@@ -28,6 +30,8 @@ export interface Violation {
   params?: Record<string, string | number>;
   /** Already-localised message, when the producer had it (e.g. a rule with its own text). */
   message?: string;
+  /** Messages in both languages, when the producer owns the text (program rules). */
+  messages?: { ja: string; en: string };
 }
 
 /** Base of every expected failure; the HTTP layer maps `code` to a status and a localised message. */
@@ -75,5 +79,19 @@ export class RateLimitedError extends DomainError {
 export class UnauthenticatedError extends DomainError {
   constructor(code: 'UNAUTHENTICATED' | 'INVALID_CREDENTIALS' = 'UNAUTHENTICATED') {
     super(code);
+  }
+}
+
+/**
+ * A domain rule of a program failed (422): `ruleCode` is the first failing rule (DOMAIN.md rule
+ * codes such as BUDGET_OVER_CAP), `messages` its text; every failure is in `violations`.
+ */
+export class RuleFailedError extends DomainError {
+  constructor(
+    readonly ruleCode: string,
+    readonly messages: { ja: string; en: string },
+    violations: Violation[],
+  ) {
+    super('RULE_FAILED', violations);
   }
 }

@@ -13,6 +13,8 @@ export const ERROR_MESSAGES: Record<string, Localized> = {
   NOT_FOUND: { ja: '対象が見つかりません。', en: 'Not found.' },
   CONFLICT: { ja: '既に登録されている値と重複しています。', en: 'This conflicts with an existing record.' },
   VERSION_CONFLICT: { ja: '他の方が先に更新しました。最新の内容を読み込んでからやり直してください。', en: 'Someone else changed this first. Reload the latest version and try again.' },
+  RULE_FAILED: { ja: '業務ルールを満たしていません。', en: 'A rule of this program is not met.' },
+  COMMENT_REQUIRED: { ja: 'この操作にはコメントが必要です。', en: 'This action needs a comment.' },
   INVALID_TRANSITION: { ja: '現在の状態ではこの操作はできません。', en: 'This action is not available in the current state.' },
   PAYLOAD_TOO_LARGE: { ja: '送信データが大きすぎます（上限 {limit}）。', en: 'The request body is too large (limit {limit}).' },
   UNSUPPORTED_MEDIA_TYPE: { ja: 'JSON 形式（Content-Type: application/json）で送信してください。', en: 'Send the body as JSON (Content-Type: application/json).' },
@@ -26,6 +28,7 @@ export const ERROR_MESSAGES: Record<string, Localized> = {
  * few of our own). `{field}` is the field path; other placeholders come from the constraint.
  */
 export const VIOLATION_MESSAGES: Record<string, Localized> = {
+  COMMENT_REQUIRED: { ja: 'コメントを入力してください。', en: 'Enter a comment.' },
   unknownField: { ja: '{field} は受け付けられない項目です。', en: '{field} is not an accepted field.' },
   forbiddenKey: { ja: '{field} に使用できない項目名（__proto__・constructor・prototype）が含まれています。', en: '{field} contains a forbidden property name (__proto__, constructor, prototype).' },
   isDefined: { ja: '{field} は必須です。', en: '{field} is required.' },

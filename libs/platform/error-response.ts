@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, type ErrorCode, RateLimitedError, type Violation } from '@koryu/domain';
+import { DomainError, type ErrorCode, RateLimitedError, RuleFailedError, type Violation } from '@koryu/domain';
 import { errorMessage, type Locale, violationMessage } from '@koryu/i18n';
 
 /** Status of every error code (API.md "Conventions"); exhaustive so a new code cannot be forgotten. */
@@ -13,6 +13,8 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   CONFLICT: 409,
   VERSION_CONFLICT: 409,
   INVALID_TRANSITION: 409,
+  RULE_FAILED: 422,
+  COMMENT_REQUIRED: 422,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
@@ -43,7 +45,7 @@ function localiseViolations(violations: Violation[], locale: Locale): ErrorBody[
   return violations.map((v) => ({
     field: v.field,
     code: v.code,
-    message: v.message ?? violationMessage(v.code, locale, { field: v.field, ...v.params }),
+    message: v.messages?.[locale] ?? v.message ?? violationMessage(v.code, locale, { field: v.field, ...v.params }),
   }));
 }
 
@@ -57,8 +59,8 @@ export function domainErrorResponse(error: DomainError, locale: Locale, requestI
     headers,
     body: {
       statusCode: status,
-      code: error.code,
-      message: errorMessage(error.code, locale, { limit: BODY_LIMIT_TEXT, ...error.params }),
+      code: error instanceof RuleFailedError ? error.ruleCode : error.code,
+      message: error instanceof RuleFailedError ? error.messages[locale] : errorMessage(error.code, locale, { limit: BODY_LIMIT_TEXT, ...error.params }),
       violations: localiseViolations(error.violations, locale),
       requestId,
     },

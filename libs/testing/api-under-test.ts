@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@koryu/config';
+import type { ApiOptions } from '../../apps/api/api.module';
 import { createApi } from '../../apps/api/bootstrap';
 import { HttpClient } from './http-client';
 import { createTestDatabase, type TestDatabase, testRedisUrl } from './test-database';
@@ -20,7 +21,7 @@ export const TEST_ADMIN = { email: 'operator@koryu.test', password: 'operator-pa
  * The real API (same module and HTTP setup as `node dist/apps/api/main.js`) in this process on a
  * free port, with its own fresh database, migrated at start.
  */
-export async function startApi(env: Record<string, string> = {}): Promise<ApiUnderTest> {
+export async function startApi(env: Record<string, string> = {}, options: ApiOptions = {}): Promise<ApiUnderTest> {
   const database = await createTestDatabase();
   const config = loadConfig('api', {
     NODE_ENV: 'test',
@@ -33,7 +34,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiUnd
     ...env,
   });
   // Port 0: the kernel picks a free one, so test files can run side by side.
-  const app = await createApi({ ...config, port: 0 });
+  const app = await createApi({ ...config, port: 0 }, options);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {

@@ -1,3 +1,4 @@
 export * from './definition';
 export * from './check-definition';
 export * from './engine';
+export * from './registry';

@@ -189,6 +189,11 @@ export class CaseRepository {
     return row;
   }
 
+  /** For fact loaders: a read-only query on the same pool. */
+  query<T>(text: string, params: unknown[]): Promise<T[]> {
+    return this.dataSource.query(text, params);
+  }
+
   async history(caseId: string): Promise<HistoryRow[]> {
     return this.dataSource.query(
       `SELECT h.at, jsonb_build_object('kind', h.actor_kind, 'id', h.actor_user_id, 'name', u.name) AS actor, h.action,
