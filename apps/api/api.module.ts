@@ -17,6 +17,7 @@ import { LoginThrottle } from './auth/login-throttle';
 import { TokenService } from './auth/token.service';
 import { CaseRepository } from './cases/case.repository';
 import { CasesController } from './cases/cases.controller';
+import { CasesExportController } from './cases/cases-export.controller';
 import { CasesService, FACT_LOADERS, type FactLoader, PROGRAM_REGISTRY } from './cases/cases.service';
 import { FACTS } from './cases/facts';
 import { ProgramsController } from './cases/programs.controller';
@@ -40,7 +41,7 @@ export class ApiModule {
         PlatformModule.forRoot({ config }),
         JwtModule.register({ secret: resolveJwtSecret(config), signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
       ],
-      controllers: [AuthController, MeController, OrganisationsController, UsersController, ProgramsController, CasesController],
+      controllers: [AuthController, MeController, OrganisationsController, UsersController, ProgramsController, CasesExportController, CasesController],
       providers: [
         AccountRepository,
         CaseRepository,

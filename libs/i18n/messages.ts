@@ -61,4 +61,11 @@ export const VIOLATION_MESSAGES: Record<string, Localized> = {
   invalidJson: { ja: 'JSON の構文が正しくありません。', en: 'The body is not valid JSON.' },
   unique: { ja: '{field} は既に使われています。', en: '{field} is already in use.' },
   invalid: { ja: '{field} の値が正しくありません。', en: '{field} is invalid.' },
+  notEditable: { ja: '{field} はこの段階では変更できません。', en: '{field} cannot be changed at this stage.' },
+  arrayNotEmpty: { ja: '{field} は 1 件以上指定してください。', en: '{field} must have at least one item.' },
+  isPositive: { ja: '{field} は正の数で入力してください。', en: '{field} must be a positive number.' },
+  isISO31661Alpha2: { ja: '{field} は国コード（ISO 3166-1 の英字 2 文字、例: VN）で入力してください。', en: '{field} must be a country code (ISO 3166-1 alpha-2, e.g. VN).' },
+  isISO6391: { ja: '{field} は言語コード（ISO 639-1、例: en）で入力してください。', en: '{field} must be a language code (ISO 639-1, e.g. en).' },
+  isMilitaryTime: { ja: '{field} は時刻（HH:MM）で入力してください。', en: '{field} must be a time (HH:MM).' },
+  isPhoneNumber: { ja: '{field} は電話番号の形式で入力してください。', en: '{field} must be a phone number.' },
 };

@@ -2,3 +2,4 @@ export * from './api-under-test';
 export * from './http-client';
 export * from './test-database';
 export * from './processes';
+export * from './role-matrix';

@@ -74,6 +74,18 @@ export interface EditableFields {
   fields: readonly string[] | '*';
 }
 
+/**
+ * The case data's form as class-validator DTOs: one for the program, or one per variant (the
+ * value of `variants.field`, e.g. the JICA `scheme`). Saving checks shapes and types; `submit`
+ * also needs every property that is not `@IsOptional()`.
+ */
+export interface FormDefinition {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  dto: new () => any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  variants?: { field: string; dtos: Readonly<Record<string, new () => any>> };
+}
+
 export interface ProgramDefinition {
   key: string;
   version: number;
@@ -83,6 +95,7 @@ export interface ProgramDefinition {
   states: readonly StateDefinition[];
   actions: readonly ActionDefinition[];
   rules: readonly RuleDefinition[];
+  form: FormDefinition;
   editable: readonly EditableFields[];
   timers?: readonly TimerDefinition[];
   deadlines?: readonly DeadlineDefinition[];

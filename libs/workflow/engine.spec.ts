@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { assertDefinitions, checkDefinition } from './check-definition';
 import type { ActorRole, ProgramDefinition } from './definition';
 import { allowedActions, decide, editableFields, replay, ruleMessage } from './engine';
+import { validateForm } from './form';
 import { PETITION } from './testing/petition.definition';
 
 const NOW = new Date('2026-11-24T00:00:00Z');
@@ -58,6 +59,26 @@ describe('decide', () => {
     expect(decide(PETITION, draft, ['staff'], 'submit', { data: { amountYen: 1_000_000 } }, {}, NOW)).toMatchObject({ ok: true });
   });
 
+  it('names every field submit needs and the draft lacks, after the rule violations', () => {
+    const empty = { state: 'draft', data: { amountYen: 1_000_001 } };
+    expect(decide(PETITION, empty, ['staff'], 'submit', {}, {}, NOW)).toEqual({
+      ok: false,
+      status: 422,
+      code: 'AMOUNT_OVER_CAP',
+      violations: [
+        { field: 'amountYen', code: 'AMOUNT_OVER_CAP', params: { cap: 1_000_000 } },
+        { field: 'title', code: 'FORM_INCOMPLETE' },
+      ],
+    });
+    expect(decide(PETITION, { state: 'draft', data: {} }, ['staff'], 'submit', {}, {}, NOW)).toMatchObject({ code: 'FORM_INCOMPLETE' });
+  });
+
+  it('skips the comment on a dry run only', () => {
+    const review = { state: 'internal-review', data: { title: 'x' } };
+    expect(decide(PETITION, review, ['manager'], 'return', { dryRun: true }, {}, NOW)).toMatchObject({ ok: true });
+    expect(decide(PETITION, review, ['manager'], 'return', {}, {}, NOW)).toMatchObject({ ok: false, code: 'COMMENT_REQUIRED' });
+  });
+
   it('lets an overridable rule pass with a reason only, and reports the override', () => {
     const review = { state: 'internal-review', data: {} };
     expect(decide(PETITION, review, ['manager'], 'approve', {}, { approvedThisYear: 2 }, NOW)).toMatchObject({ ok: false, status: 422, code: 'YEARLY_LIMIT' });
@@ -106,7 +127,7 @@ describe('properties over every reachable state', () => {
   it('only the listed actions succeed, only for the listed roles; terminal states allow nothing', () => {
     fc.assert(
       fc.property(fc.constantFrom(...states), fc.constantFrom(...actionKeys), fc.constantFrom(...ROLES), (state, key, role) => {
-        const result = decide(PETITION, { state, data: {} }, [role], key, { comment: 'ok', override: { reason: 'r' } }, {}, NOW);
+        const result = decide(PETITION, { state, data: { title: 't' } }, [role], key, { comment: 'ok', override: { reason: 'r' } }, {}, NOW);
         const listed = PETITION.actions.some((a) => a.key === key && a.from.includes(state) && a.roles.includes(role));
         expect(result.ok).toBe(listed);
         if (PETITION.states.find((s) => s.key === state)?.terminal) expect(result.ok).toBe(false);
@@ -124,7 +145,7 @@ describe('properties over every reachable state', () => {
           const options = allowedActions(PETITION, state, ROLES);
           if (options.length === 0) break;
           const key = options[choice % options.length];
-          const result = decide(PETITION, { state, data: {} }, ROLES, key, { comment: 'c', override: { reason: 'r' } }, {}, NOW);
+          const result = decide(PETITION, { state, data: { title: 't' } }, ROLES, key, { comment: 'c', override: { reason: 'r' } }, {}, NOW);
           if (!result.ok) throw new Error(`${key} from ${state}: ${result.code}`);
           state = result.to;
           history.push(key);
@@ -132,6 +153,20 @@ describe('properties over every reachable state', () => {
         expect(replay(PETITION, history)).toBe(state);
       }),
     );
+  });
+});
+
+describe('validateForm', () => {
+  it('checks shapes on save and leaves missing fields alone', () => {
+    expect(validateForm(PETITION, { amountYen: 5 }, 'save')).toEqual({ shape: [], incomplete: [] });
+    const wrong = validateForm(PETITION, { title: 42, amountYen: '5', colour: 'red' }, 'save');
+    expect(wrong.shape.map((v) => `${v.field}:${v.code}`).sort()).toEqual(['amountYen:isInt', 'colour:unknownField', 'title:isString']);
+    expect(wrong.incomplete).toEqual([]);
+  });
+
+  it('reports each missing required field on submit', () => {
+    expect(validateForm(PETITION, { amountYen: 5 }, 'submit')).toEqual({ shape: [], incomplete: [{ field: 'title', code: 'FORM_INCOMPLETE' }] });
+    expect(validateForm(PETITION, { title: 't' }, 'submit')).toEqual({ shape: [], incomplete: [] });
   });
 });
 

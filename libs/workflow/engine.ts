@@ -1,4 +1,5 @@
 import type { ActionDefinition, ActorRole, ProgramDefinition, RuleDefinition, RuleViolation } from './definition';
+import { validateForm } from './form';
 
 export interface CaseSnapshot {
   state: string;
@@ -10,6 +11,8 @@ export interface ActionInput {
   /** Merged into the case data by the transition (already shape-checked by the host). */
   data?: Record<string, unknown>;
   override?: { reason: string };
+  /** A dry run (`…/check`): the comment is not asked for, since the form has not been sent yet. */
+  dryRun?: boolean;
 }
 
 export interface FieldChange {
@@ -65,7 +68,9 @@ export function diff(before: Record<string, unknown>, after: Record<string, unkn
  * 3. it does not start from the current state → 409 INVALID_TRANSITION;
  * 4. a required comment is blank → 422 COMMENT_REQUIRED (field `comment`);
  * 5. its rules, on the data merged with the action's data → 422 with the first failing code; an
- *    overridable rule passes when a non-empty override reason is given (and is reported).
+ *    overridable rule passes when a non-empty override reason is given (and is reported). On
+ *    `submit`, every field the form requires and the draft lacks is a `FORM_INCOMPLETE` violation,
+ *    after the rule violations.
  */
 export function decide(
   def: ProgramDefinition,
@@ -83,7 +88,7 @@ export function decide(
   }
   if (!action.from.includes(snapshot.state)) return { ok: false, status: 409, code: 'INVALID_TRANSITION', violations: [] };
   if (!action.roles.some((r) => roles.includes(r))) return { ok: false, status: 403, code: 'FORBIDDEN', violations: [] };
-  if (action.commentRequired && !input.comment?.trim()) {
+  if (action.commentRequired && !input.dryRun && !input.comment?.trim()) {
     return { ok: false, status: 422, code: 'COMMENT_REQUIRED', violations: [{ field: 'comment', code: 'COMMENT_REQUIRED' }] };
   }
 
@@ -97,6 +102,7 @@ export function decide(
     if (rule.overridable && overrideGiven) overriddenRules.push(rule.code);
     else violations.push(...found);
   }
+  if (action.key === 'submit') violations.push(...validateForm(def, data, 'submit').incomplete);
   if (violations.length > 0) return { ok: false, status: 422, code: violations[0].code, violations };
 
   return {
@@ -133,8 +139,13 @@ export function editableFields(def: ProgramDefinition, state: string, roles: rea
   return [...fields];
 }
 
+/** Messages of the codes the engine itself produces, for every program. */
+export const ENGINE_MESSAGES: Readonly<Record<string, { ja: string; en: string }>> = {
+  FORM_INCOMPLETE: { ja: '提出するにはこの項目を入力してください。', en: 'Fill in this field to submit.' },
+};
+
 /** The rule message in the caller's language with its parameters filled in. */
 export function ruleMessage(def: ProgramDefinition, code: string, locale: 'ja' | 'en', params: Record<string, string | number> = {}): string | undefined {
-  const template = def.rules.find((r) => r.code === code)?.messages[locale];
+  const template = (def.rules.find((r) => r.code === code)?.messages ?? ENGINE_MESSAGES[code])?.[locale];
   return template?.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match));
 }

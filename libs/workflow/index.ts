@@ -2,3 +2,4 @@ export * from './definition';
 export * from './check-definition';
 export * from './engine';
 export * from './registry';
+export * from './form';

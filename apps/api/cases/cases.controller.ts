@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nes
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { HistoryRow } from './case.repository';
 import { type CaseView, CasesService } from './cases.service';
-import { ActionDto, CreateCaseDto, ListCasesQuery, PatchCaseDto } from './dto/case.dto';
+import { ActionDto, CheckActionDto, CreateCaseDto, ListCasesQuery, PatchCaseDto } from './dto/case.dto';
 
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -18,7 +18,7 @@ export class CasesController {
 
   @Get()
   @ApiOperation({ summary: "The caller's organisation's cases (and those it is invited to), newest first" })
-  list(@Query() query: ListCasesQuery): Promise<{ items: CaseView[]; total: number }> {
+  list(@Query() query: ListCasesQuery): Promise<{ items: CaseView[]; total: number; nextCursor: string | null }> {
     return this.cases.list(query);
   }
 
@@ -39,6 +39,13 @@ export class CasesController {
   @ApiOperation({ summary: 'Take a workflow action: 403 role, 409 state or version, 422 rule (with its code)' })
   act(@Param('id') id: string, @Param('action') action: string, @Body() body: ActionDto): Promise<CaseView> {
     return this.cases.act(id, action, body);
+  }
+
+  @Post(':id/actions/:action/check')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Dry run of an action for forms: {allowed, code, violations} with localised messages; nothing is written' })
+  check(@Param('id') id: string, @Param('action') action: string, @Body() body: CheckActionDto) {
+    return this.cases.check(id, action, body);
   }
 
   @Get(':id/history')

@@ -1,12 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, ForbiddenError, NotFoundError, RuleFailedError } from '@koryu/domain';
-import { requireActor } from '@koryu/platform';
-import { type ActorRole, allowedActions, decide, diff, editableFields, factsNeeded, type ProgramDefinition, ProgramRegistry, ruleMessage } from '@koryu/workflow';
-import { CaseRepository, type CaseRow, type HistoryRow, type VisibleCase } from './case.repository';
-import type { ActionDto, CreateCaseDto, ListCasesQuery, PatchCaseDto } from './dto/case.dto';
+import { DomainError, ForbiddenError, NotFoundError, RuleFailedError, ValidationFailedError, type Violation } from '@koryu/domain';
+import { fiscalYearLabel } from '@koryu/calendar';
+import { currentContext, currentLocale, domainErrorResponse, type ErrorBody, requireActor, runWithContext } from '@koryu/platform';
+import { type ActionInput, type ActorRole, allowedActions, decide, diff, editableFields, factsNeeded, type ProgramDefinition, ProgramRegistry, ruleMessage, validateForm } from '@koryu/workflow';
+import { CaseRepository, type CaseRow, type HistoryRow, type ListPosition, type VisibleCase } from './case.repository';
+import type { ActionDto, CheckActionDto, CreateCaseDto, ListCasesQuery, PatchCaseDto } from './dto/case.dto';
 import { PAGE_SIZE_DEFAULT } from './dto/case.dto';
 
 export const PROGRAM_REGISTRY = Symbol('PROGRAM_REGISTRY');
+const EXPORT_BATCH = 500;
+
+/** A list position as an opaque token for `?cursor=` (base64url of "micros.id"). */
+export function encodeCursor(position: ListPosition): string {
+  return Buffer.from(`${position.micros}.${position.id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): ListPosition {
+  const match = /^(\d{1,20})\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match) throw new ValidationFailedError([{ field: 'cursor', code: 'invalid' }]);
+  return { micros: match[1], id: match[2] };
+}
 
 export interface CaseView {
   id: string;
@@ -17,6 +30,9 @@ export interface CaseView {
   state: string;
   data: Record<string, unknown>;
   version: number;
+  /** April–March, named by its starting year; `fiscalYearLabel` reads it in the caller's language (令和8年度). */
+  fiscalYear: number | null;
+  fiscalYearLabel: string | null;
   createdAt: Date;
   updatedAt: Date;
   allowedActions: string[];
@@ -44,6 +60,7 @@ export class CasesService {
     if (!def) throw new DomainError('VALIDATION_FAILED', [{ field: 'program', code: 'isIn', params: { constraint1: this.programs.all().map((p) => p.key).join(', ') } }]);
     const actor = requireActor();
     if (!actor.roles.some((r) => r === 'staff' || r === 'manager')) throw new ForbiddenError();
+    this.assertShape(def, input.data);
     const row = await this.cases.create({
       program: def.key,
       programVersion: def.version,
@@ -61,21 +78,41 @@ export class CasesService {
     return this.view(this.definitionOf(row), row);
   }
 
-  async list(query: ListCasesQuery): Promise<{ items: CaseView[]; total: number }> {
-    const page = await this.cases.list({ ...query, page: query.page ?? 1, pageSize: query.pageSize ?? PAGE_SIZE_DEFAULT });
-    return { items: page.items.map((row) => this.view(this.definitionOf(row), row)), total: page.total };
+  async list(query: ListCasesQuery): Promise<{ items: CaseView[]; total: number; nextCursor: string | null }> {
+    const page = await this.cases.list({
+      ...query,
+      page: query.page ?? 1,
+      pageSize: query.pageSize ?? PAGE_SIZE_DEFAULT,
+      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+    });
+    return { items: page.items.map((row) => this.view(this.definitionOf(row), row)), total: page.total, nextCursor: page.last ? encodeCursor(page.last) : null };
+  }
+
+  /** Every case the list query matches, in keyset batches, for the CSV export. */
+  async *exportRows(query: ListCasesQuery): AsyncGenerator<CaseView[]> {
+    // The export is read while the response streams, outside the request's async context.
+    const context = currentContext();
+    if (!context) throw new Error('exportRows needs a request context');
+    let after: ListPosition | undefined;
+    do {
+      const page = await runWithContext(context, () => this.cases.list({ ...query, page: 1, pageSize: EXPORT_BATCH, after }));
+      yield runWithContext(context, () => page.items.map((row) => this.view(this.definitionOf(row), row)));
+      after = page.last;
+    } while (after);
+  }
+
+  /** The program of a case, for labels. */
+  program(key: string): ProgramDefinition | undefined {
+    return this.programs.current(key);
   }
 
   async patch(id: string, input: PatchCaseDto): Promise<CaseView> {
     const row = await this.findVisible(id);
     const def = this.definitionOf(row);
     if (row.access !== 'owner') throw new ForbiddenError();
-    const editable = editableFields(def, row.state, this.roles());
-    const changed = Object.keys(input.data).filter((field) => JSON.stringify(input.data[field]) !== JSON.stringify(row.data[field]));
-    const refused = editable === '*' ? [] : changed.filter((field) => !editable.includes(field));
-    if (editable !== '*' && editable.length === 0 && changed.length > 0) throw new ForbiddenError();
-    if (refused.length > 0) throw new DomainError('VALIDATION_FAILED', refused.map((field) => ({ field: `data.${field}`, code: 'notEditable' })));
+    const changed = this.assertEditable(def, row, input.data);
     const data = { ...row.data, ...input.data };
+    this.assertShape(def, data);
     const written = await this.cases.write({
       id,
       expectedVersion: input.version,
@@ -92,14 +129,29 @@ export class CasesService {
     return this.view(def, { ...written, access: 'owner' });
   }
 
+  /**
+   * A dry run of an action for forms that validate as the user types: role, state, the data's
+   * shape and every rule are checked exactly as `act` checks them (the comment is not asked for)
+   * and nothing is written. The answer is 200 with the error body `act` would give; an action the
+   * program does not have, or another organisation's case, stays 404.
+   */
+  async check(id: string, actionKey: string, input: CheckActionDto): Promise<{ allowed: boolean; code: string | null; message: string | null; violations: ErrorBody['violations'] }> {
+    const row = await this.findVisible(id);
+    const def = this.definitionOf(row);
+    try {
+      await this.decideAction(def, row, actionKey, { ...input, dryRun: true });
+      return { allowed: true, code: null, message: null, violations: [] };
+    } catch (error) {
+      if (!(error instanceof DomainError) || error instanceof NotFoundError) throw error;
+      const { code, message, violations } = domainErrorResponse(error, currentLocale()).body;
+      return { allowed: false, code, message, violations };
+    }
+  }
+
   async act(id: string, actionKey: string, input: ActionDto): Promise<CaseView> {
     const row = await this.findVisible(id);
     const def = this.definitionOf(row);
-    // An invitee sees public fields but never acts on another organisation's case.
-    if (row.access !== 'owner') throw new ForbiddenError();
-    const facts = await this.loadFacts(def, actionKey, row);
-    const decision = decide(def, row, this.roles(), actionKey, input, facts, new Date());
-    if (!decision.ok) throw this.refusal(def, decision.status, decision.code, decision.violations);
+    const decision = await this.decideAction(def, row, actionKey, input);
     const written = await this.cases.write({
       id,
       expectedVersion: input.version,
@@ -137,6 +189,38 @@ export class CasesService {
     const row = await this.cases.findVisible(id);
     if (!row) throw new NotFoundError();
     return row;
+  }
+
+  /** The engine's decision on an action, or the error the API answers with: 403/409, then 400 for the action's data, then 422. */
+  private async decideAction(def: ProgramDefinition, row: VisibleCase, actionKey: string, input: ActionInput) {
+    // An invitee sees public fields but never acts on another organisation's case.
+    if (row.access !== 'owner') throw def.actions.some((a) => a.key === actionKey) ? new ForbiddenError() : new NotFoundError();
+    const facts = await this.loadFacts(def, actionKey, row);
+    const decision = decide(def, row, this.roles(), actionKey, input, facts, new Date());
+    if (!decision.ok && decision.status !== 422) throw this.refusal(def, decision.status, decision.code, decision.violations);
+    if (input.data) {
+      this.assertEditable(def, row, input.data);
+      this.assertShape(def, { ...row.data, ...input.data });
+    }
+    if (!decision.ok) throw this.refusal(def, decision.status, decision.code, decision.violations);
+    return decision;
+  }
+
+  /** 400 unless the data fits the program's form (shapes and types; a draft may be incomplete). */
+  private assertShape(def: ProgramDefinition, data: Record<string, unknown>): void {
+    const { shape } = validateForm(def, data, 'save');
+    if (shape.length > 0) throw new ValidationFailedError(shape.map((v) => ({ ...v, field: `data.${v.field}` })));
+  }
+
+  /** The fields the change touches; 403 when the caller may edit nothing here, 400 naming the fields it may not edit. */
+  private assertEditable(def: ProgramDefinition, row: CaseRow, change: Record<string, unknown>): string[] {
+    const editable = editableFields(def, row.state, this.roles());
+    const changed = Object.keys(change).filter((field) => JSON.stringify(change[field]) !== JSON.stringify(row.data[field]));
+    if (editable === '*') return changed;
+    if (editable.length === 0 && changed.length > 0) throw new ForbiddenError();
+    const refused = changed.filter((field) => !editable.includes(field));
+    if (refused.length > 0) throw new ValidationFailedError(refused.map((field) => ({ field: `data.${field}`, code: 'notEditable' })));
+    return changed;
   }
 
   private definitionOf(row: CaseRow): ProgramDefinition {
@@ -189,6 +273,8 @@ export class CasesService {
       state: row.state,
       data,
       version: row.version,
+      fiscalYear: row.fiscalYear,
+      fiscalYearLabel: row.fiscalYear === null ? null : fiscalYearLabel(row.fiscalYear, currentLocale()),
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
       allowedActions: publicOnly ? [] : allowedActions(def, row.state, this.roles()),

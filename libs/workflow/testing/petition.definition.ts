@@ -1,4 +1,13 @@
+import { IsDateString, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
 import type { ProgramDefinition } from '../definition';
+
+/** The petition's form: only `title` is needed to submit. */
+export class PetitionForm {
+  @IsString() @MinLength(1) @MaxLength(200) title!: string;
+  @IsOptional() @IsInt() @Min(0) amountYen?: number;
+  @IsOptional() @IsDateString({ strict: true }) endDate?: string;
+  @IsOptional() @IsString() @MaxLength(4000) note?: string;
+}
 
 /**
  * A small program for engine tests, with the backbone of DOMAIN.md (draft → submit →
@@ -40,6 +49,7 @@ export const PETITION: ProgramDefinition = {
       check: ({ facts }) => (Number(facts.approvedThisYear ?? 0) >= 2 ? [{ field: 'state', code: 'YEARLY_LIMIT', params: { limit: 2 } }] : []),
     },
   ],
+  form: { dto: PetitionForm },
   editable: [
     { states: ['draft'], roles: ['staff', 'manager'], fields: '*' },
     { states: ['internal-review'], roles: ['manager'], fields: '*' },

@@ -56,13 +56,29 @@ export class ActionDto {
   override?: OverrideDto;
 }
 
+export class CheckActionDto {
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'the form as typed so far; merged into the case data for the check' })
+  @IsOptional()
+  @IsObject()
+  data?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: OverrideDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => OverrideDto)
+  override?: OverrideDto;
+}
+
 export class ListCasesQuery {
-  @IsOptional() @IsString() @MaxLength(64) program?: string;
-  @IsOptional() @IsString() @MaxLength(64) state?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) program?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) state?: string;
+  @ApiPropertyOptional({ description: 'April–March, named by its starting year (2026 = 令和8年度)' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(2000) @Max(2100) fiscalYear?: number;
-  @IsOptional() @IsString() @MaxLength(200) q?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize?: number;
+  @ApiPropertyOptional({ description: 'words in the title' }) @IsOptional() @IsString() @MaxLength(200) q?: string;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100_000) page?: number;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page: as fast on page 200 as on page 1 (page is ignored)' })
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_-]{1,200}$/) cursor?: string;
 }
 
 export const PAGE_SIZE_DEFAULT = 50;
