@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -39,7 +40,9 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         PlatformModule.forRoot({ config }),
-        JwtModule.register({ secret: resolveJwtSecret(config), signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
+        // A KeyObject, not a string: jsonwebtoken otherwise tries (and fails) to parse the secret as a
+        // public key on every verification, which cost 15% of the API's CPU in the P1 benchmark.
+        JwtModule.register({ secret: createSecretKey(Buffer.from(resolveJwtSecret(config))), signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
       ],
       controllers: [AuthController, MeController, OrganisationsController, UsersController, ProgramsController, CasesExportController, CasesController],
       providers: [

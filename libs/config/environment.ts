@@ -89,6 +89,14 @@ export class EnvironmentVariables {
   })
   LOG_LEVEL = 'info';
 
+  /** Connections each service keeps to PostgreSQL (default: api 20, worker and notifier 10). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of connections between 1 and 200' })
+  @Min(1, { message: 'must be a whole number of connections between 1 and 200' })
+  @Max(200, { message: 'must be a whole number of connections between 1 and 200' })
+  DATABASE_POOL_SIZE?: number;
+
   /** Number of reverse-proxy hops whose X-Forwarded-For is trusted (0: none, the default). */
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number of proxy hops (0 when clients connect directly)' })
@@ -130,6 +138,7 @@ export interface KoryuConfig {
   production: boolean;
   port: number;
   databaseUrl: string;
+  databasePoolSize: number;
   redisUrl: string;
   smtpUrl?: string;
   appBaseUrl: string;
@@ -184,6 +193,8 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
     production: parsed.NODE_ENV === 'production',
     port,
     databaseUrl: parsed.DATABASE_URL,
+    // The API waits on commits (fsync) for every transition: more connections keep group commit busy.
+    databasePoolSize: parsed.DATABASE_POOL_SIZE ?? (service === 'api' ? 20 : 10),
     redisUrl: parsed.REDIS_URL,
     smtpUrl: parsed.SMTP_URL,
     appBaseUrl: parsed.APP_BASE_URL ?? `http://localhost:${service === 'api' ? port : DEFAULT_PORTS.api}`,

@@ -11,6 +11,8 @@ export interface EmbeddedPostgresOptions {
   persistent: boolean;
   /** Database to create (if missing) and put in the returned URL. */
   database: string;
+  /** Keep production durability (fsync, synchronous commit) even when not persistent: benchmarks. */
+  durable?: boolean;
   /** Port to try first; any free one is used when it is taken. */
   preferredPort?: number;
   onLog?: (line: string) => void;
@@ -39,7 +41,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const dataDir = resolve(options.dataDir);
   const port = await findFreePort(options.preferredPort ?? 0);
   const log = options.onLog ?? (() => undefined);
-  const throwaway = options.persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+  const throwaway = options.persistent || options.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
   const asRoot = userInfo().uid === 0;
   if (asRoot) ensureReachableByPostgresUser(dataDir);
   const server = new EmbeddedPostgres({

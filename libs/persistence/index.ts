@@ -6,3 +6,4 @@ export * from './entities/organisation.entity';
 export * from './entities/user.entity';
 export * from './entities/audit-log.entity';
 export { MIGRATIONS, MIGRATIONS_COUNT } from './migrations';
+export * from './prepared';

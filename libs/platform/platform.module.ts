@@ -92,6 +92,7 @@ export class PlatformModule {
             ...dataSourceOptions({
               url: config.databaseUrl,
               applicationName: `koryu-${config.service}`,
+              poolSize: config.databasePoolSize,
               onPoolError: (error) => new Logger('PostgreSQL').warn(`idle connection lost: ${error.message}`),
             }),
             // In a container stack PostgreSQL may come up after us: keep trying for about a minute.

@@ -14,5 +14,5 @@ export interface DomainEvent {
 export const DOMAIN_EVENT_TYPES = ['case.created', 'case.transitioned', 'case.updated'] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 
-/** Notified (LISTEN/NOTIFY) by every transaction that writes outbox rows, so the relay wakes at once. */
+/** Notified (LISTEN/NOTIFY) after every commit that wrote outbox rows (OutboxWaker), so the relay wakes at once. */
 export const OUTBOX_CHANNEL = 'koryu_outbox';

@@ -2,3 +2,4 @@ export * from './queue-names';
 export * from './connection';
 export * from './canary';
 export * from './events';
+export * from './outbox-waker';

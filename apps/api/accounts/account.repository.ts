@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { OrganisationKind, Role } from '@koryu/persistence';
+import { type OrganisationKind, preparedQuery, type Role } from '@koryu/persistence';
 import { requireActor } from '@koryu/platform';
 
 export interface OrganisationRow {
@@ -61,7 +61,9 @@ export class AccountRepository {
   }
 
   async findSessionState(userId: string): Promise<SessionState | undefined> {
-    const [row] = await this.dataSource.query(
+    const [row] = await preparedQuery<SessionState>(
+      this.dataSource,
+      'session-state',
       `SELECT u.id, u.organisation_id AS "organisationId", o.kind AS "organisationKind", u.roles,
               (u.disabled_at IS NOT NULL) AS disabled, u.session_generation AS "sessionGeneration"
          FROM app_user u JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1`,

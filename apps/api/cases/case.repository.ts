@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { requireActor } from '@koryu/platform';
-import { OUTBOX_CHANNEL } from '@koryu/queues';
+import { preparedQuery } from '@koryu/persistence';
+import { OutboxWaker } from '@koryu/queues';
 
 export interface CaseRow {
   id: string;
@@ -86,11 +87,21 @@ const CASE_COLUMNS = `c.id, c.program, c.program_version AS "programVersion", c.
  */
 @Injectable()
 export class CaseRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly waker: OutboxWaker;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    // A lost NOTIFY only delays the relay until its next poll; say so and carry on.
+    this.waker = new OutboxWaker(
+      (text) => this.dataSource.query(text),
+      (error) => new Logger('OutboxWaker').warn(`NOTIFY failed, the relay's poll will pick the events up: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
 
   async findVisible(id: string): Promise<VisibleCase | undefined> {
     const { organisationId } = requireActor();
-    const [row] = await this.dataSource.query(
+    const [row] = await preparedQuery<VisibleCase>(
+      this.dataSource,
+      'case-find-visible',
       `SELECT ${CASE_COLUMNS}, CASE WHEN c.organisation_id = $2 THEN 'owner' ELSE 'invitee' END AS access
          FROM workflow_case c WHERE c.id = $1 AND (c.organisation_id = $2 OR $2 = ANY (c.invited_organisation_ids))`,
       [id, organisationId],
@@ -156,7 +167,9 @@ export class CaseRepository {
     invitedOrganisationIds: string[];
   }): Promise<CaseRow> {
     const actor = requireActor();
-    const [row] = await this.dataSource.query(
+    const [row] = await preparedQuery<CaseRow>(
+      this.dataSource,
+      'case-create',
       `WITH created AS (
          INSERT INTO workflow_case (program, program_version, organisation_id, title, state, data, fiscal_year, invited_organisation_ids, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *
@@ -166,20 +179,24 @@ export class CaseRepository {
        ), event AS (
          INSERT INTO outbox (event_id, case_id, type, payload)
          SELECT $10, id, 'case.created', jsonb_build_object('program', program, 'organisationId', organisation_id, 'state', state, 'actorUserId', $9::uuid) FROM created
-       ), wake AS (SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM created)
-       SELECT ${CASE_COLUMNS} FROM created c, (SELECT count(*) FROM wake) w`,
+       )
+       SELECT ${CASE_COLUMNS} FROM created c`,
       [input.program, input.programVersion, actor.organisationId, input.title, input.state, input.data, input.fiscalYear, input.invitedOrganisationIds, actor.userId, randomUUID()],
     );
+    this.waker.wake();
     return row;
   }
 
   /**
    * The conditional write behind every transition and edit: `WHERE version = expected` (TypeORM's
    * @VersionColumn does not add it, typeorm #2848), history and outbox in the same statement, so
-   * one round trip commits all three or nothing. Undefined: the version was stale (409).
+   * one round trip commits all three or nothing; the relay is woken after the commit. Undefined: the
+   * version was stale (409).
    */
   async write(change: CaseWrite): Promise<CaseRow | undefined> {
-    const [row] = await this.dataSource.query(
+    const [row] = await preparedQuery<CaseRow>(
+      this.dataSource,
+      'case-write',
       `WITH updated AS (
          UPDATE workflow_case
             SET state = $3, data = $4, title = $5, fiscal_year = $6, invited_organisation_ids = $7,
@@ -191,8 +208,8 @@ export class CaseRepository {
          SELECT id, $9, CASE WHEN $9::uuid IS NULL THEN 'system' ELSE 'user' END, $10, $11, state, $12, $13, $14 FROM updated
        ), event AS (
          INSERT INTO outbox (event_id, case_id, type, payload) SELECT $15, id, $16, $17 FROM updated
-       ), wake AS (SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM updated)
-       SELECT ${CASE_COLUMNS} FROM updated c, (SELECT count(*) FROM wake) w`,
+       )
+       SELECT ${CASE_COLUMNS} FROM updated c`,
       [
         change.id,
         change.expectedVersion,
@@ -213,6 +230,7 @@ export class CaseRepository {
         change.event.payload,
       ],
     );
+    if (row) this.waker.wake();
     return row;
   }
 

@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem, release } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { Client } from 'pg';
+
+/**
+ * pgbench from the system's PostgreSQL client (the embedded server does not ship it): on PATH, or
+ * in Debian's /usr/lib/postgresql/<version>/bin. Its version is printed in the report.
+ */
+export function findPgbench(): string {
+  const onPath = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'pgbench'));
+  const debian = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort().reverse().map((v) => join('/usr/lib/postgresql', v, 'bin', 'pgbench')) : [];
+  const found = [...onPath, ...debian].find((candidate) => existsSync(candidate));
+  if (!found) throw new Error('pgbench not found: install the PostgreSQL client tools (Debian: apt-get install -y postgresql-client)');
+  return found;
+}
+
+function packageVersion(name: string): string {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** What a reader needs to compare two reports: machine, software versions, settings. */
+export async function describeMachine(databaseUrl: string, redisVersion: string): Promise<string[]> {
+  const sql = new Client({ connectionString: databaseUrl });
+  await sql.connect();
+  const [{ version }] = (await sql.query<{ version: string }>('SELECT version()')).rows;
+  const settings = (await sql.query<{ name: string; setting: string }>(`SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections')`)).rows;
+  await sql.end();
+  const cpu = cpus();
+  return [
+    `- machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}`,
+    `- Node.js ${process.version}; PostgreSQL: ${version.split(',')[0]} (${settings.map((s) => `${s.name}=${s.setting}`).join(', ')}); Redis ${redisVersion}`,
+    `- packages: @nestjs/core ${packageVersion('@nestjs/core')}, fastify ${packageVersion('fastify')}, pg ${packageVersion('pg')}, typeorm ${packageVersion('typeorm')}, bullmq ${packageVersion('bullmq')}, autocannon ${packageVersion('autocannon')}`,
+    `- pgbench: ${execFileSync(findPgbench(), ['--version']).toString().trim()}`,
+  ];
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}

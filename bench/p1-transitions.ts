@@ -1,0 +1,330 @@
+/**
+ * QUALITY.md P1: state transitions over HTTP against the raw PostgreSQL rate for the same writes.
+ *
+ * - HTTP: 32 autocannon connections on `POST /api/v1/cases/:id/actions/:action`, each connection
+ *   owning one case and alternating `submit` (staff) and `return` (manager, with a comment), so every
+ *   request is a real transition through authentication, the engine, the form check and the
+ *   one-statement write (case + history + outbox), then the relay's NOTIFY outside the transaction.
+ * - Raw: pgbench with 32 clients running the same write statement (the CTE of
+ *   CaseRepository.write) on 32 other cases of the same database, alternating the same two states.
+ * Rounds alternate raw and HTTP so drift on a shared machine hits both alike.
+ */
+import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { openSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { findFreePort, delay } from '@koryu/devstack';
+import { findPgbench, median } from './lib/environment';
+
+const run = promisify(execFile);
+const CLIENTS = 32;
+const ADMIN = { email: 'bench-operator@koryu.test', password: 'bench-operator-password' };
+
+export interface P1Options {
+  serverUrl: string;
+  redisUrl: string;
+  workDir: string;
+  seconds: number;
+  rounds: number;
+}
+
+interface PgbenchRun {
+  tps: number;
+  latencyMs: number;
+  failed: number;
+}
+
+interface HttpRun {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  completed: number;
+}
+
+async function http<T>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<T> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** The write of CaseRepository.write for client :client_id's case, toggling draft ⇄ internal-review. */
+function pgbenchScript(actorUserId: string, notify: boolean): string {
+  return `WITH target AS (SELECT id FROM bench_case WHERE n = :client_id),
+updated AS (
+  UPDATE workflow_case w
+     SET state = CASE WHEN w.state = 'draft' THEN 'internal-review' ELSE 'draft' END, data = w.data, title = w.title,
+         fiscal_year = w.fiscal_year, invited_organisation_ids = w.invited_organisation_ids,
+         version = w.version + 1, updated_at = now(), state_entered_at = now()
+    FROM target WHERE w.id = target.id RETURNING w.*
+), history AS (
+  INSERT INTO case_history (case_id, actor_user_id, actor_kind, action, from_state, to_state, comment, changes, override)
+  SELECT id, '${actorUserId}', 'user', CASE WHEN state = 'draft' THEN 'return' ELSE 'submit' END,
+         CASE WHEN state = 'draft' THEN 'internal-review' ELSE 'draft' END, state,
+         CASE WHEN state = 'draft' THEN 'bench' END, '[]'::jsonb, NULL FROM updated
+), event AS (
+  INSERT INTO outbox (event_id, case_id, type, payload)
+  SELECT gen_random_uuid(), id, 'case.transitioned', jsonb_build_object('program', program, 'organisationId', organisation_id, 'to', state) FROM updated
+)${notify ? `, wake AS (SELECT pg_notify('koryu_outbox', '') FROM updated)` : ''}
+SELECT c.id, c.state, c.version FROM updated c${notify ? ', (SELECT count(*) FROM wake) w' : ''};
+`.replace(/\n\s*/g, ' ') + '\n';
+}
+
+/** `prepared`: parsed and planned once per connection, as the API's hot path sends its statements. */
+async function pgbench(url: string, scriptPath: string, seconds: number, protocol: 'prepared' | 'simple' = 'prepared'): Promise<PgbenchRun> {
+  const { stdout } = await run(findPgbench(), ['-n', '-M', protocol, '-c', String(CLIENTS), '-j', '2', '-T', String(seconds), '-f', scriptPath, url], { maxBuffer: 1 << 20 });
+  const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? NaN);
+  return { tps: number(/tps = ([\d.]+)/), latencyMs: number(/latency average = ([\d.]+) ms/), failed: number(/number of failed transactions: (\d+)/) || 0 };
+}
+
+/** Transactions committed in the database so far (each autocommitted statement is one). */
+async function statements(sql: Client): Promise<number> {
+  await sql.query('SELECT pg_stat_clear_snapshot()');
+  const { rows } = await sql.query<{ n: string }>(`SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()`);
+  return Number(rows[0].n);
+}
+
+async function checkpoint(url: string): Promise<void> {
+  const sql = new Client({ connectionString: url });
+  await sql.connect();
+  await sql.query('CHECKPOINT');
+  await sql.end();
+}
+
+interface ConnectionContext {
+  index?: number;
+  version: number;
+  state: string;
+}
+
+async function autocannonRun(base: string, caseIds: string[], tokens: { staff: string; manager: string }, seconds: number, progress: (c: ConnectionContext) => void): Promise<HttpRun> {
+  let next = 0;
+  const failures = new Map<string, number>();
+  const result = await autocannon({
+    url: base,
+    connections: CLIENTS,
+    pipelining: 1,
+    duration: seconds,
+    initialContext: { version: 0, state: '' },
+    // autocannon resets a connection's context whenever it wraps around `requests`, so one entry is
+    // repeated to keep each connection's case and version for the whole run (30,000 per connection
+    // is far beyond what a run sends; autocannon deep-copies the list per connection, so it must
+    // stay small). Entry 0 is a GET that assigns the connection its case and changes nothing.
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request, untyped) => {
+          const context = untyped as ConnectionContext;
+          if (context.index === undefined) {
+            context.index = next++ % caseIds.length;
+            progress(context);
+          }
+          return { ...request, path: `/api/v1/cases/${caseIds[context.index]}`, headers: { authorization: `Bearer ${tokens.staff}` } };
+        },
+        onResponse: (status, body, untyped) => {
+          if (status !== 200) failures.set(`${status} GET`, (failures.get(`${status} GET`) ?? 0) + 1);
+          void untyped;
+        },
+      },
+      ...Array<autocannon.Request>(30_000).fill({
+        method: 'POST',
+        setupRequest: (request, untyped) => {
+          const context = untyped as ConnectionContext & { index: number };
+          const submit = context.state === 'draft';
+          return {
+            ...request,
+            path: `/api/v1/cases/${caseIds[context.index]}/actions/${submit ? 'submit' : 'return'}`,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${submit ? tokens.staff : tokens.manager}` },
+            body: JSON.stringify(submit ? { version: context.version } : { version: context.version, comment: '予算の内訳を確認してください' }),
+          };
+        },
+        onResponse: (status, body, untyped) => {
+          const context = untyped as ConnectionContext;
+          if (status !== 200) {
+            const key = `${status} ${body.slice(0, 120)}`;
+            failures.set(key, (failures.get(key) ?? 0) + 1);
+            return;
+          }
+          const parsed = JSON.parse(body) as { version: number; state: string };
+          context.version = parsed.version;
+          context.state = parsed.state;
+        },
+      }),
+    ],
+  });
+  for (const [what, count] of failures) process.stderr.write(`P1: ${count} × ${what}\n`);
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    // The first request of each connection is the GET.
+    completed: result.requests.total - CLIENTS,
+  };
+}
+
+export async function runP1(options: P1Options): Promise<{ lines: string[]; passed: boolean }> {
+  const admin = new Client({ connectionString: `${options.serverUrl}/postgres` });
+  await admin.connect();
+  await admin.query('DROP DATABASE IF EXISTS koryu_p1');
+  await admin.query('CREATE DATABASE koryu_p1');
+  await admin.end();
+  const databaseUrl = `${options.serverUrl}/koryu_p1`;
+
+  const port = await findFreePort();
+  const base = `http://127.0.0.1:${port}`;
+  const log = openSync(join(options.workDir, 'p1-api.log'), 'a');
+  // BENCH_PROFILE=1 writes a V8 CPU profile of the API to the work directory (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${options.workDir}`] : [];
+  const api = spawn(process.execPath, [...profile, join(__dirname, 'p1-api.js')], {
+    // stdin is a pipe the API watches: if this process dies, the API goes with it.
+    stdio: ['pipe', log, log],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: options.redisUrl,
+      JWT_SECRET: 'p1-benchmark-secret-that-is-long-enough-0123456789',
+      KORYU_ADMIN_EMAIL: ADMIN.email,
+      KORYU_ADMIN_PASSWORD: ADMIN.password,
+      KORYU_DATA_DIR: join(options.workDir, 'api-data'),
+      KORYU_DEMO: '0',
+      LOG_LEVEL: 'info',
+    },
+  });
+  try {
+    for (let i = 0; ; i += 1) {
+      const ready = await fetch(`${base}/api/v1/health/ready`).then((r) => r.status === 200, () => false);
+      if (ready) break;
+      if (i > 300 || api.exitCode !== null) throw new Error(`the API did not become ready; see ${join(options.workDir, 'p1-api.log')}`);
+      await delay(100);
+    }
+
+    const operator = (await http<{ accessToken: string }>(base, 'POST', '/api/v1/auth/login', ADMIN)).accessToken;
+    const organisation = await http<{ id: string }>(base, 'POST', '/api/v1/organisations', { name: '沖縄県', kind: 'prefecture', code: '470007' }, operator);
+    const tokens = { staff: '', manager: '' };
+    const userIds: Record<string, string> = {};
+    for (const role of ['staff', 'manager'] as const) {
+      const email = `${role}@p1.bench`;
+      const created = await http<{ id: string }>(base, 'POST', '/api/v1/users', { email, name: `P1 ${role}`, password: 'bench-password-2026', organisationId: organisation.id, roles: [role] }, operator);
+      userIds[role] = created.id;
+      tokens[role] = (await http<{ accessToken: string }>(base, 'POST', '/api/v1/auth/login', { email, password: 'bench-password-2026' })).accessToken;
+    }
+    const newCase = () => http<{ id: string }>(base, 'POST', '/api/v1/cases', { program: 'test-petition', data: { title: 'ルワンダ・キガリ市との上下水道技術協力', amountYen: 900_000 } }, tokens.staff);
+    const httpCases: string[] = [];
+    const rawCases: string[] = [];
+    for (let i = 0; i < CLIENTS; i += 1) httpCases.push((await newCase()).id);
+    for (let i = 0; i < CLIENTS; i += 1) rawCases.push((await newCase()).id);
+
+    const sql = new Client({ connectionString: databaseUrl });
+    sql.on('error', () => undefined);
+    await sql.connect();
+    await sql.query('CREATE TABLE bench_case (n int PRIMARY KEY, id uuid NOT NULL)');
+    await sql.query('INSERT INTO bench_case SELECT n - 1, id FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n)', [rawCases]);
+    const scriptPath = join(options.workDir, 'p1-transition.sql');
+    const notifyScriptPath = join(options.workDir, 'p1-transition-notify-inside.sql');
+    writeFileSync(scriptPath, pgbenchScript(userIds.manager, false));
+    writeFileSync(notifyScriptPath, pgbenchScript(userIds.manager, true));
+
+    const runHttp = async (seconds: number) => {
+      // autocannon makes fresh contexts per run: seed them from where the previous run left each case.
+      const { rows } = await sql.query<{ id: string; version: number; state: string }>('SELECT id, version, state FROM workflow_case WHERE id = ANY($1)', [httpCases]);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return autocannonRun(base, httpCases, tokens, seconds, (context) => {
+        const row = byId.get(httpCases[context.index as number]);
+        context.version = row?.version ?? 1;
+        context.state = row?.state ?? 'draft';
+      });
+    };
+
+    process.stderr.write('P1: warming up …\n');
+    await runHttp(3);
+    await pgbench(databaseUrl, scriptPath, 3);
+    // Let requests that were in flight when the warm-up stopped finish before counting history.
+    await delay(1000);
+    const statementsPerRequest: number[] = [];
+    const raw: PgbenchRun[] = [];
+    const viaHttp: HttpRun[] = [];
+    const historyBefore = Number((await sql.query(`SELECT count(*) FROM case_history WHERE case_id = ANY($1) AND action IN ('submit', 'return')`, [httpCases])).rows[0].count);
+    for (let round = 1; round <= options.rounds; round += 1) {
+      await checkpoint(databaseUrl);
+      raw.push(await pgbench(databaseUrl, scriptPath, options.seconds));
+      process.stderr.write(`P1 round ${round}: pgbench ${raw.at(-1)?.tps.toFixed(0)} tps\n`);
+      await checkpoint(databaseUrl);
+      const before = await statements(sql);
+      viaHttp.push(await runHttp(options.seconds));
+      statementsPerRequest.push((await statements(sql)) - before);
+      process.stderr.write(`P1 round ${round}: HTTP ${viaHttp.at(-1)?.rps.toFixed(0)} req/s\n`);
+    }
+    await checkpoint(databaseUrl);
+    const notifyInside = await pgbench(databaseUrl, notifyScriptPath, options.seconds);
+    await checkpoint(databaseUrl);
+    const simple = await pgbench(databaseUrl, scriptPath, options.seconds, 'simple');
+    const historyAfter = Number((await sql.query(`SELECT count(*) FROM case_history WHERE case_id = ANY($1) AND action IN ('submit', 'return')`, [httpCases])).rows[0].count);
+    await sql.end();
+
+    const rawTps = median(raw.map((r) => r.tps));
+    const rawLatency = median(raw.map((r) => r.latencyMs));
+    const httpRps = median(viaHttp.map((r) => r.rps));
+    const p99 = median(viaHttp.map((r) => r.p99));
+    const ratio = httpRps / rawTps;
+    const completed = viaHttp.reduce((sum, r) => sum + r.completed, 0);
+    const failures = viaHttp.reduce((sum, r) => sum + r.non2xx, 0);
+    // Requests still in flight when a run stops may commit unanswered: at most one per connection.
+    const written = historyAfter - historyBefore;
+    const consistent = written >= completed && written <= completed + CLIENTS * options.rounds;
+    const passed = ratio >= 0.5 && p99 <= 4 * rawLatency && failures === 0 && consistent;
+    const lines = [
+      '## P1: state transitions over HTTP vs raw PostgreSQL',
+      '',
+      `Bar: HTTP ≥ 50% of raw (stretch 65%), p99 ≤ 4 × pgbench's mean latency. **${passed ? 'Met' : 'Missed'}: ${(ratio * 100).toFixed(1)}% of raw, p99 ${p99} ms vs ${(4 * rawLatency).toFixed(1)} ms allowed.**`,
+      '',
+      `${CLIENTS} clients each, ${options.seconds} s per run, ${options.rounds} alternating rounds after a 3 s warm-up; medians below.`,
+      '',
+      '| run | rate | p50 | p99 | mean latency | failures |',
+      '|---|---|---|---|---|---|',
+      ...raw.map((r, i) => `| pgbench, round ${i + 1} | ${r.tps.toFixed(0)} tps | | | ${r.latencyMs.toFixed(2)} ms | ${r.failed} |`),
+      ...viaHttp.map((r, i) => `| HTTP (autocannon), round ${i + 1} | ${r.rps.toFixed(0)} req/s | ${r.p50} ms | ${r.p99} ms | | ${r.non2xx + r.errors} |`),
+      `| **pgbench median** | **${rawTps.toFixed(0)} tps** | | | ${rawLatency.toFixed(2)} ms | |`,
+      `| **HTTP median** | **${httpRps.toFixed(0)} req/s** | | **${p99} ms** | | |`,
+      `| pgbench, simple protocol (parse and plan every time, for reference) | ${simple.tps.toFixed(0)} tps | | | ${simple.latencyMs.toFixed(2)} ms | ${simple.failed} |`,
+      `| pgbench, NOTIFY inside the transaction (the first design, for reference) | ${notifyInside.tps.toFixed(0)} tps | | | ${notifyInside.latencyMs.toFixed(2)} ms | ${notifyInside.failed} |`,
+      '',
+      `- **Ratio: ${(ratio * 100).toFixed(1)}%** of the equivalent SQL.`,
+      `- PostgreSQL transactions per HTTP request: ${(median(statementsPerRequest.map((n, i) => n / (viaHttp[i].completed + CLIENTS))) || 0).toFixed(2)} (pgbench: 1).`,
+      `- Every HTTP request was a transition: ${completed} answered 200 and ${failures} answered otherwise over the measured rounds (${viaHttp.reduce((sum, r) => sum + r.errors, 0)} connection errors or timeouts, counted by autocannon when a run stops mid-request); the history gained ${written} submit/return entries for those cases (${consistent ? 'consistent' : '**inconsistent**'}: a request in flight when a run stops commits unanswered).`,
+      '- A NOTIFY inside the write transaction serialises commits on PostgreSQL\'s notify lock (compare the reference row), so the API wakes the outbox relay with a coalesced NOTIFY after the commit instead (OutboxWaker).',
+      '- HTTP requests pass authentication (JWT and the user\'s session state read from PostgreSQL), the case read scoped to the organisation, the engine and form check, and one write statement: three round trips. pgbench runs only the write.',
+      '- The worker (outbox relay) was not running, so neither side paid for publishing.',
+      '- pgbench updates without the `version = $2` predicate (it cannot know the version without a read); the API\'s conditional update adds only a filter on the row it already locates by primary key.',
+      '',
+      'Commands:',
+      '',
+      '```',
+      `pgbench -n -M prepared -c ${CLIENTS} -j 2 -T ${options.seconds} -f p1-transition.sql <database>`,
+      `autocannon: ${CLIENTS} connections, pipelining 1, ${options.seconds} s, POST /api/v1/cases/:id/actions/{submit|return}`,
+      '```',
+      '',
+      'The pgbench script (the write statement the API sends; the API\'s coalesced NOTIFY runs after it):',
+      '',
+      '```sql',
+      pgbenchScript('<manager-user-id>', false).trim(),
+      '```',
+    ];
+    return { lines, passed };
+  } finally {
+    api.kill('SIGTERM');
+    await new Promise((resolve) => (api.exitCode !== null ? resolve(undefined) : api.once('exit', resolve)));
+  }
+}

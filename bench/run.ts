@@ -1,0 +1,65 @@
+/**
+ * `npm run bench [-- p1 …]`: the QUALITY.md performance bars, each measured against the raw
+ * PostgreSQL/Redis figure taken in the same run, on throwaway servers with production durability.
+ * Writes one Markdown report per run to bench/results/ with the machine, versions and commands.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ensureRedis, findFreePort, startEmbeddedPostgres } from '@koryu/devstack';
+import { describeMachine } from './lib/environment';
+import { runP1 } from './p1-transitions';
+
+const BENCHES = {
+  p1: runP1,
+} as const;
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const names = (wanted.length > 0 ? wanted : Object.keys(BENCHES)) as (keyof typeof BENCHES)[];
+  const unknown = names.filter((n) => !(n in BENCHES));
+  if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}`);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+
+  const workDir = mkdtempSync(join(tmpdir(), 'koryu-bench-'));
+  process.stderr.write(`bench: work directory ${workDir}\n`);
+  const postgres = await startEmbeddedPostgres({ dataDir: join(workDir, 'pg'), persistent: false, durable: true, database: 'postgres' });
+  const redis = await ensureRedis({ url: `redis://127.0.0.1:${await findFreePort()}`, dataDir: join(workDir, 'redis'), persistent: false });
+  const serverUrl = postgres.url.replace(/\/postgres$/, '');
+  try {
+    const redisVersion = /redis_version:(\S+)/.exec(execFileSync('redis-cli', ['-u', redis.url, 'INFO', 'server']).toString())?.[1] ?? 'unknown';
+    const sections: string[] = [];
+    const verdicts: string[] = [];
+    for (const name of names) {
+      const { lines, passed } = await BENCHES[name]({ serverUrl, redisUrl: redis.url, workDir, seconds, rounds });
+      sections.push(...lines, '');
+      verdicts.push(`${name.toUpperCase()} ${passed ? 'met' : 'MISSED'}`);
+    }
+    const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
+    const report = [
+      `# Benchmark run ${new Date().toISOString()}`,
+      '',
+      `Command: \`npm run bench${wanted.length ? ` -- ${wanted.join(' ')}` : ''}\` (BENCH_SECONDS=${seconds}, BENCH_ROUNDS=${rounds}). Verdicts: ${verdicts.join(', ')}.`,
+      '',
+      ...(await describeMachine(postgres.url, redisVersion)),
+      '- servers: throwaway embedded PostgreSQL with production durability (fsync and synchronous_commit on) and redis-server without persistence, on the same machine as the load generators',
+      '',
+      ...sections,
+    ].join('\n');
+    const directory = resolve(__dirname, '..', '..', 'bench', 'results');
+    mkdirSync(directory, { recursive: true });
+    const file = join(directory, `${stamp}-${names.join('-')}.md`);
+    writeFileSync(file, `${report}\n`);
+    process.stdout.write(`${report}\n\nReport written to ${file}\n`);
+  } finally {
+    await redis.stop();
+    await postgres.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

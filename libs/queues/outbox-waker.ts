@@ -1,0 +1,47 @@
+import { OUTBOX_CHANNEL } from './events';
+
+/**
+ * Wakes the outbox relay after a commit that wrote outbox rows, with a NOTIFY sent outside that
+ * transaction. A NOTIFY inside the transition's own transaction takes PostgreSQL's global notify
+ * lock through the commit's WAL flush, so concurrent transitions commit one at a time: the P1
+ * benchmark measured the same write at 869 tps with it and 1,579 without. Here wakes within
+ * `windowMs` fold into one NOTIFY, sent after all their commits, and at most one is in flight per
+ * process, so the relay hears of every commit at most a few milliseconds late and PostgreSQL
+ * sees at most ~1000/windowMs NOTIFYs a second from each process however busy it is. If the
+ * process dies before the NOTIFY, the relay's short poll finds the rows (QUALITY.md R5).
+ */
+export class OutboxWaker {
+  private scheduled = false;
+  private inFlight = false;
+  private pending = false;
+
+  constructor(
+    private readonly notify: (sql: string) => Promise<unknown>,
+    private readonly onError: (error: unknown) => void = () => undefined,
+    private readonly windowMs = 5,
+  ) {}
+
+  wake(): void {
+    if (this.scheduled) return;
+    if (this.inFlight) {
+      this.pending = true;
+      return;
+    }
+    this.scheduled = true;
+    setTimeout(() => this.send(), this.windowMs).unref();
+  }
+
+  private send(): void {
+    this.scheduled = false;
+    this.inFlight = true;
+    this.notify(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`)
+      .catch(this.onError)
+      .finally(() => {
+        this.inFlight = false;
+        if (this.pending) {
+          this.pending = false;
+          this.wake();
+        }
+      });
+  }
+}
