@@ -19,7 +19,11 @@ import { TokenService } from './auth/token.service';
 import { CaseRepository } from './cases/case.repository';
 import { CasesController } from './cases/cases.controller';
 import { CasesExportController } from './cases/cases-export.controller';
-import { CasesService, FACT_LOADERS, type FactLoader, PROGRAM_REGISTRY } from './cases/cases.service';
+import { CASE_EFFECTS, CasesService, FACT_LOADERS, type FactLoader, PROGRAM_REGISTRY } from './cases/cases.service';
+import { EFFECTS } from './cases/effects';
+import { InboxController } from './cases/inbox.controller';
+import { SurveyController } from './cases/survey.controller';
+import { CallsController } from './calls/calls.controller';
 import { FACTS } from './cases/facts';
 import { ProgramsController } from './cases/programs.controller';
 
@@ -44,13 +48,14 @@ export class ApiModule {
         // public key on every verification, which cost 15% of the API's CPU in the P1 benchmark.
         JwtModule.register({ secret: createSecretKey(Buffer.from(resolveJwtSecret(config))), signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
       ],
-      controllers: [AuthController, MeController, OrganisationsController, UsersController, ProgramsController, CasesExportController, CasesController],
+      controllers: [AuthController, MeController, OrganisationsController, UsersController, ProgramsController, CasesExportController, CasesController, SurveyController, InboxController, CallsController],
       providers: [
         AccountRepository,
         CaseRepository,
         CasesService,
         { provide: PROGRAM_REGISTRY, useValue: registry },
         { provide: FACT_LOADERS, useValue: new Map(Object.entries({ ...FACTS, ...options.factLoaders })) },
+        { provide: CASE_EFFECTS, useValue: new Map(Object.entries(EFFECTS)) },
         AccountsService,
         AuthService,
         Authenticator,

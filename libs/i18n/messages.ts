@@ -16,6 +16,7 @@ export const ERROR_MESSAGES: Record<string, Localized> = {
   RULE_FAILED: { ja: '業務ルールを満たしていません。', en: 'A rule of this program is not met.' },
   COMMENT_REQUIRED: { ja: 'この操作にはコメントが必要です。', en: 'This action needs a comment.' },
   INVALID_TRANSITION: { ja: '現在の状態ではこの操作はできません。', en: 'This action is not available in the current state.' },
+  SURVEY_CLOSED: { ja: 'この参加意向調査は回答を受け付けていません。', en: 'This survey is not accepting answers.' },
   PAYLOAD_TOO_LARGE: { ja: '送信データが大きすぎます（上限 {limit}）。', en: 'The request body is too large (limit {limit}).' },
   UNSUPPORTED_MEDIA_TYPE: { ja: 'JSON 形式（Content-Type: application/json）で送信してください。', en: 'Send the body as JSON (Content-Type: application/json).' },
   RATE_LIMITED: { ja: '試行回数が上限を超えました。{seconds} 秒後にもう一度お試しください。', en: 'Too many attempts. Try again in {seconds} seconds.' },

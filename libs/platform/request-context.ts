@@ -8,6 +8,8 @@ export interface Actor {
   roles: readonly string[];
   /** An admin of the operator organisation: may manage every organisation and the queues. */
   operator: boolean;
+  /** prefecture, municipality, association or operator: which programs the organisation runs. */
+  organisationKind?: string;
 }
 
 export interface RequestContext {

@@ -19,9 +19,15 @@ export interface ActionDefinition {
   from: readonly string[];
   to: string;
   roles: readonly ActorRole[];
-  commentRequired?: boolean;
+  /** true: always; a list of roles: only when the actor takes it in one of them (a manager ending early). */
+  commentRequired?: boolean | readonly ActorRole[];
   /** Rule codes checked on this action (on `submit`, every field rule of the program runs too). */
   rules?: readonly string[];
+  /**
+   * Effects the host performs in the same transaction as the transition (e.g. `survey.open`
+   * creates one response per invited organisation). Names, so the engine stays free of I/O.
+   */
+  effects?: readonly string[];
 }
 
 export interface RuleViolation {
@@ -32,6 +38,8 @@ export interface RuleViolation {
 
 export interface RuleContext<Facts = Record<string, unknown>> {
   data: Record<string, unknown>;
+  /** Kind of the organisation that owns the case. */
+  ownerKind?: OrganisationKind;
   state: string;
   now: Date;
   facts: Facts;
@@ -45,6 +53,12 @@ export interface RuleDefinition {
   fieldRule?: boolean;
   /** Facts the host must load before this rule runs. */
   needs?: readonly string[];
+  /**
+   * For rules that count other cases (at most two conferences a fiscal year): the host loads the
+   * facts and writes under a transaction-scoped lock on this key, so two simultaneous approvals
+   * cannot both see room under the limit.
+   */
+  lockKey?(context: { data: Record<string, unknown>; organisationId: string }): string;
   messages: Localized;
   check(context: RuleContext): RuleViolation[];
 }
@@ -65,6 +79,10 @@ export interface DeadlineDefinition {
   whileIn: readonly string[];
   due(data: Record<string, unknown>, facts: Record<string, unknown>): DueSpec | undefined;
   remindBefore?: readonly string[];
+  /** Facts `due` reads (e.g. the JICA call's closing time). */
+  needs?: readonly string[];
+  /** A recurring deadline (ISO-8601 duration, e.g. `P6M` for progress reports) counted from the first. */
+  repeatEvery?: string;
 }
 
 export interface EditableFields {

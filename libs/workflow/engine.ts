@@ -1,4 +1,4 @@
-import type { ActionDefinition, ActorRole, ProgramDefinition, RuleDefinition, RuleViolation } from './definition';
+import type { ActionDefinition, ActorRole, OrganisationKind, ProgramDefinition, RuleDefinition, RuleViolation } from './definition';
 import { validateForm } from './form';
 
 export interface CaseSnapshot {
@@ -47,6 +47,17 @@ export function rulesOf(def: ProgramDefinition, action: ActionDefinition): RuleD
   return def.rules.filter((rule) => codes.has(rule.code) || (action.key === 'submit' && rule.fieldRule));
 }
 
+/** The lock keys the action's rules ask for (see RuleDefinition.lockKey). */
+export function lockKeys(def: ProgramDefinition, actionKey: string, state: string, context: { data: Record<string, unknown>; organisationId: string }): string[] {
+  const action = findAction(def, actionKey, state);
+  return action ? [...new Set(rulesOf(def, action).flatMap((r) => (r.lockKey ? [r.lockKey(context)] : [])))].sort() : [];
+}
+
+/** The effects (ActionDefinition.effects) of an action from a state. */
+export function effectsOf(def: ProgramDefinition, actionKey: string, state: string): readonly string[] {
+  return findAction(def, actionKey, state)?.effects ?? [];
+}
+
 /** The facts every rule of this action needs, for the host to load before `decide`. */
 export function factsNeeded(def: ProgramDefinition, actionKey: string, state: string): string[] {
   const action = findAction(def, actionKey, state);
@@ -80,6 +91,7 @@ export function decide(
   input: ActionInput,
   facts: Record<string, unknown>,
   now: Date,
+  ownerKind?: OrganisationKind,
 ): Decision {
   const action = findAction(def, actionKey, snapshot.state);
   if (!action) return { ok: false, status: 404, code: 'NOT_FOUND', violations: [] };
@@ -88,7 +100,8 @@ export function decide(
   }
   if (!action.from.includes(snapshot.state)) return { ok: false, status: 409, code: 'INVALID_TRANSITION', violations: [] };
   if (!action.roles.some((r) => roles.includes(r))) return { ok: false, status: 403, code: 'FORBIDDEN', violations: [] };
-  if (action.commentRequired && !input.dryRun && !input.comment?.trim()) {
+  const commentRequired = Array.isArray(action.commentRequired) ? action.commentRequired.some((r) => roles.includes(r)) : Boolean(action.commentRequired);
+  if (commentRequired && !input.dryRun && !input.comment?.trim()) {
     return { ok: false, status: 422, code: 'COMMENT_REQUIRED', violations: [{ field: 'comment', code: 'COMMENT_REQUIRED' }] };
   }
 
@@ -97,7 +110,7 @@ export function decide(
   const violations: RuleViolation[] = [];
   const overriddenRules: string[] = [];
   for (const rule of rulesOf(def, action)) {
-    const found = rule.check({ data, state: snapshot.state, now, facts });
+    const found = rule.check({ data, ownerKind, state: snapshot.state, now, facts });
     if (found.length === 0) continue;
     if (rule.overridable && overrideGiven) overriddenRules.push(rule.code);
     else violations.push(...found);

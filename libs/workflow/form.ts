@@ -46,8 +46,10 @@ function missing(errors: ValidationError[], parent = ''): Set<string> {
  * Field paths are relative to `data` (`trainee.languages.0.level`).
  */
 export function validateForm(def: ProgramDefinition, data: Record<string, unknown>, mode: 'save' | 'submit'): { shape: Violation[]; incomplete: Violation[] } {
-  const { dto, violations: variant } = formOf(def.form, data);
-  const instance = plainToInstance(dto, data, { enableImplicitConversion: false });
+  // A key holding `undefined` (never in JSON, but in code) is an absent field.
+  const present = Object.fromEntries(Object.entries(data).filter(([, value]) => value !== undefined));
+  const { dto, violations: variant } = formOf(def.form, present);
+  const instance = plainToInstance(dto, present, { enableImplicitConversion: false });
   const errors = validateSync(instance, {
     whitelist: true,
     forbidNonWhitelisted: true,

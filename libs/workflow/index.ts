@@ -3,3 +3,4 @@ export * from './check-definition';
 export * from './engine';
 export * from './registry';
 export * from './form';
+export * from './programs';

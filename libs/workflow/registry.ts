@@ -1,5 +1,6 @@
 import { assertDefinitions } from './check-definition';
 import type { ProgramDefinition } from './definition';
+import { AMBASSADOR_VISIT, GOVERNOR_CONFERENCE, JICA_APPLICATION, TRAINEE_SECONDMENT } from './programs';
 
 /**
  * The programs a deployment runs, by key; every version stays registered, since a case keeps the
@@ -27,5 +28,5 @@ export class ProgramRegistry {
   }
 }
 
-/** The four programs of DOMAIN.md register here (issue 5). */
-export const PROGRAMS: readonly ProgramDefinition[] = [];
+/** The programs of DOMAIN.md. A new program is one definition file and one line here. */
+export const PROGRAMS: readonly ProgramDefinition[] = [JICA_APPLICATION, AMBASSADOR_VISIT, TRAINEE_SECONDMENT, GOVERNOR_CONFERENCE];

@@ -37,6 +37,7 @@ export class Authenticator {
       organisationId: user.organisationId,
       roles: user.roles,
       operator: user.organisationKind === 'operator' && user.roles.includes('admin'),
+      organisationKind: user.organisationKind,
     };
     const context = currentContext();
     if (context) context.actor = actor;

@@ -26,7 +26,12 @@ export interface CaseRow {
 /** How the caller sees a case: as its owner, or as an invited organisation (public fields only). */
 export interface VisibleCase extends CaseRow {
   access: 'owner' | 'invitee';
+  /** Kind of the owning organisation (rules such as APPLICANT_NOT_ELIGIBLE read it). */
+  ownerKind?: 'prefecture' | 'municipality' | 'association';
 }
+
+/** A query on the pool, or inside the current transaction. */
+export type Query = <T = Record<string, unknown>>(text: string, params: unknown[]) => Promise<T[]>;
 
 export interface FieldChange {
   field: string;
@@ -102,8 +107,9 @@ export class CaseRepository {
     const [row] = await preparedQuery<VisibleCase>(
       this.dataSource,
       'case-find-visible',
-      `SELECT ${CASE_COLUMNS}, CASE WHEN c.organisation_id = $2 THEN 'owner' ELSE 'invitee' END AS access
-         FROM workflow_case c WHERE c.id = $1 AND (c.organisation_id = $2 OR $2 = ANY (c.invited_organisation_ids))`,
+      `SELECT ${CASE_COLUMNS}, CASE WHEN c.organisation_id = $2 THEN 'owner' ELSE 'invitee' END AS access, o.kind AS "ownerKind"
+         FROM workflow_case c JOIN organisation o ON o.id = c.organisation_id
+        WHERE c.id = $1 AND (c.organisation_id = $2 OR $2 = ANY (c.invited_organisation_ids))`,
       [id, organisationId],
     );
     return row;
@@ -193,9 +199,9 @@ export class CaseRepository {
    * one round trip commits all three or nothing; the relay is woken after the commit. Undefined: the
    * version was stale (409).
    */
-  async write(change: CaseWrite): Promise<CaseRow | undefined> {
-    const [row] = await preparedQuery<CaseRow>(
-      this.dataSource,
+  async write(change: CaseWrite, inTransaction?: Query): Promise<CaseRow | undefined> {
+    const run = <T>(name: string, text: string, values: unknown[]) => (inTransaction ? inTransaction<T>(text, values) : preparedQuery<T>(this.dataSource, name, text, values));
+    const [row] = await run<CaseRow>(
       'case-write',
       `WITH updated AS (
          UPDATE workflow_case
@@ -230,13 +236,28 @@ export class CaseRepository {
         change.event.payload,
       ],
     );
-    if (row) this.waker.wake();
+    // Inside a transaction the caller wakes the relay after its commit.
+    if (row && !inTransaction) this.waker.wake();
     return row;
   }
 
   /** For fact loaders: a read-only query on the same pool. */
   query<T>(text: string, params: unknown[]): Promise<T[]> {
     return this.dataSource.query(text, params);
+  }
+
+  /**
+   * Runs `work` in one transaction holding the given advisory locks (rules that count other cases,
+   * effects that write beside the case), then wakes the outbox relay after the commit.
+   */
+  async transaction<T>(lockKeys: readonly string[], work: (query: Query) => Promise<T>): Promise<T> {
+    const result = await this.dataSource.transaction(async (manager) => {
+      const query: Query = (text, params) => manager.query(text, params);
+      for (const key of lockKeys) await query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+      return work(query);
+    });
+    this.waker.wake();
+    return result;
   }
 
   async history(caseId: string): Promise<HistoryRow[]> {

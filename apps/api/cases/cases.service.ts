@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ForbiddenError, NotFoundError, RuleFailedError, ValidationFailedError, type Violation } from '@koryu/domain';
 import { fiscalYearLabel } from '@koryu/calendar';
 import { currentContext, currentLocale, domainErrorResponse, type ErrorBody, requireActor, runWithContext } from '@koryu/platform';
-import { type ActionInput, type ActorRole, allowedActions, decide, diff, editableFields, factsNeeded, type ProgramDefinition, ProgramRegistry, ruleMessage, validateForm } from '@koryu/workflow';
-import { CaseRepository, type CaseRow, type HistoryRow, type ListPosition, type VisibleCase } from './case.repository';
+import { type ActionInput, type ActorRole, allowedActions, type Decision, decide, diff, editableFields, effectsOf, factsNeeded, lockKeys, type ProgramDefinition, ProgramRegistry, ruleMessage, validateForm } from '@koryu/workflow';
+import { CaseRepository, type CaseRow, type HistoryRow, type ListPosition, type Query, type VisibleCase } from './case.repository';
 import type { ActionDto, CheckActionDto, CreateCaseDto, ListCasesQuery, PatchCaseDto } from './dto/case.dto';
 import { PAGE_SIZE_DEFAULT } from './dto/case.dto';
 
@@ -40,8 +40,20 @@ export interface CaseView {
 }
 
 /** Loads a fact a rule declares it needs (e.g. how many conferences were approved this fiscal year). */
-export type FactLoader = (caseRow: CaseRow, query: <T = Record<string, unknown>>(sql: string, params: unknown[]) => Promise<T[]>) => Promise<unknown>;
+export type FactLoader = (caseRow: CaseRow, query: Query) => Promise<unknown>;
 export const FACT_LOADERS = Symbol('FACT_LOADERS');
+
+/**
+ * What an action's named effect (ActionDefinition.effects) does beside the transition, in its
+ * transaction: `before` may complete the data being written, `after` writes related rows.
+ */
+export interface CaseEffect {
+  before?(context: { caseRow: VisibleCase; data: Record<string, unknown>; query: Query }): Promise<Record<string, unknown> | undefined>;
+  after?(context: { caseRow: VisibleCase; data: Record<string, unknown>; query: Query }): Promise<void>;
+}
+export const CASE_EFFECTS = Symbol('CASE_EFFECTS');
+
+type TransitionDecision = Extract<Decision, { ok: true }>;
 
 @Injectable()
 export class CasesService {
@@ -49,10 +61,13 @@ export class CasesService {
     private readonly cases: CaseRepository,
     @Inject(PROGRAM_REGISTRY) private readonly programs: ProgramRegistry,
     @Inject(FACT_LOADERS) private readonly factLoaders: ReadonlyMap<string, FactLoader>,
+    @Inject(CASE_EFFECTS) private readonly effects: ReadonlyMap<string, CaseEffect>,
   ) {
     // A rule whose fact nobody can load would fail on every use: refuse to start instead.
     const missing = programs.all().flatMap((def) => def.rules.flatMap((rule) => (rule.needs ?? []).filter((fact) => !factLoaders.has(fact)).map((fact) => `${def.key} ${rule.code} needs fact "${fact}"`)));
-    if (missing.length > 0) throw new Error(`No loader for: ${missing.join('; ')}`);
+    const deadlineFacts = programs.all().flatMap((def) => (def.deadlines ?? []).flatMap((d) => (d.needs ?? []).filter((fact) => !factLoaders.has(fact)).map((fact) => `${def.key} deadline ${d.key} needs fact "${fact}"`)));
+    const effectsMissing = programs.all().flatMap((def) => def.actions.flatMap((a) => (a.effects ?? []).filter((e) => !effects.has(e)).map((e) => `${def.key} ${a.key} has effect "${e}"`)));
+    if (missing.length + deadlineFacts.length + effectsMissing.length > 0) throw new Error(`No loader or effect for: ${[...missing, ...deadlineFacts, ...effectsMissing].join('; ')}`);
   }
 
   async create(input: CreateCaseDto): Promise<CaseView> {
@@ -60,6 +75,8 @@ export class CasesService {
     if (!def) throw new DomainError('VALIDATION_FAILED', [{ field: 'program', code: 'isIn', params: { constraint1: this.programs.all().map((p) => p.key).join(', ') } }]);
     const actor = requireActor();
     if (!actor.roles.some((r) => r === 'staff' || r === 'manager')) throw new ForbiddenError();
+    // A program belongs to kinds of organisation (governor conferences to the association's secretariat).
+    if (!def.ownerKinds.some((kind) => kind === actor.organisationKind)) throw new ForbiddenError();
     this.assertShape(def, input.data);
     const row = await this.cases.create({
       program: def.key,
@@ -151,31 +168,59 @@ export class CasesService {
   async act(id: string, actionKey: string, input: ActionDto): Promise<CaseView> {
     const row = await this.findVisible(id);
     const def = this.definitionOf(row);
-    const decision = await this.decideAction(def, row, actionKey, input);
-    const written = await this.cases.write({
-      id,
-      expectedVersion: input.version,
-      state: decision.to,
-      data: decision.data,
-      title: def.titleOf(decision.data),
-      fiscalYear: def.fiscalYearOf?.(decision.data) ?? null,
-      invitedOrganisationIds: this.invitedOf(def, decision.data),
-      stateChanged: decision.to !== decision.from,
-      history: {
-        actorUserId: requireActor().userId,
-        action: decision.action,
-        from: decision.from,
-        comment: input.comment?.trim() || null,
-        changes: decision.changes,
-        override: decision.overriddenRules.length > 0 ? { reason: input.override?.reason ?? '', rules: decision.overriddenRules } : null,
-      },
-      event: { type: 'case.transitioned', payload: { program: def.key, organisationId: row.organisationId, action: decision.action, from: decision.from, to: decision.to, actorUserId: requireActor().userId } },
-    });
-    if (!written) {
-      // Stale version, or another request moved the case first: both are a conflict for this caller.
-      throw new DomainError('VERSION_CONFLICT');
+    const merged = { ...row.data, ...(input.data ?? {}) };
+    const locks = row.access === 'owner' ? lockKeys(def, actionKey, row.state, { data: merged, organisationId: row.organisationId }) : [];
+    const effects = row.access === 'owner' ? effectsOf(def, actionKey, row.state) : [];
+    if (locks.length === 0 && effects.length === 0) {
+      // The common path: one statement writes the case, its history and its event.
+      const decision = await this.decideAction(def, row, actionKey, input);
+      return this.commit(def, row, input, decision);
     }
+    // Rules that count other cases, or effects beside the case: one transaction under the rules' locks.
+    return this.cases.transaction(locks, async (query) => {
+      const decision = await this.decideAction(def, row, actionKey, input, query);
+      let data = decision.data;
+      for (const name of effects) data = (await this.effect(name).before?.({ caseRow: row, data, query })) ?? data;
+      const view = await this.commit(def, row, input, { ...decision, data }, query);
+      for (const name of effects) await this.effect(name).after?.({ caseRow: row, data, query });
+      return view;
+    });
+  }
+
+  private async commit(def: ProgramDefinition, row: VisibleCase, input: ActionDto, decision: TransitionDecision, query?: Query): Promise<CaseView> {
+    const actorUserId = requireActor().userId;
+    const written = await this.cases.write(
+      {
+        id: row.id,
+        expectedVersion: input.version,
+        state: decision.to,
+        data: decision.data,
+        title: def.titleOf(decision.data),
+        fiscalYear: def.fiscalYearOf?.(decision.data) ?? null,
+        invitedOrganisationIds: this.invitedOf(def, decision.data),
+        stateChanged: decision.to !== decision.from,
+        history: {
+          actorUserId,
+          action: decision.action,
+          from: decision.from,
+          comment: input.comment?.trim() || null,
+          changes: diff(row.data, decision.data),
+          override: decision.overriddenRules.length > 0 ? { reason: input.override?.reason ?? '', rules: decision.overriddenRules } : null,
+        },
+        event: { type: 'case.transitioned', payload: { program: def.key, organisationId: row.organisationId, action: decision.action, from: decision.from, to: decision.to, actorUserId } },
+      },
+      query,
+    );
+    // Stale version, or another request moved the case first: both are a conflict for this caller
+    // (inside a transaction, throwing rolls the effects back too).
+    if (!written) throw new DomainError('VERSION_CONFLICT');
     return this.view(def, { ...written, access: 'owner' });
+  }
+
+  private effect(name: string): CaseEffect {
+    const effect = this.effects.get(name);
+    if (!effect) throw new Error(`no case effect "${name}"`);
+    return effect;
   }
 
   async history(id: string): Promise<HistoryRow[]> {
@@ -192,11 +237,11 @@ export class CasesService {
   }
 
   /** The engine's decision on an action, or the error the API answers with: 403/409, then 400 for the action's data, then 422. */
-  private async decideAction(def: ProgramDefinition, row: VisibleCase, actionKey: string, input: ActionInput) {
+  private async decideAction(def: ProgramDefinition, row: VisibleCase, actionKey: string, input: ActionInput, query?: Query): Promise<TransitionDecision> {
     // An invitee sees public fields but never acts on another organisation's case.
     if (row.access !== 'owner') throw def.actions.some((a) => a.key === actionKey) ? new ForbiddenError() : new NotFoundError();
-    const facts = await this.loadFacts(def, actionKey, row);
-    const decision = decide(def, row, this.roles(), actionKey, input, facts, new Date());
+    const facts = await this.loadFacts(def, actionKey, { ...row, data: { ...row.data, ...(input.data ?? {}) } }, query);
+    const decision = decide(def, row, this.roles(), actionKey, input, facts, new Date(), row.ownerKind);
     if (!decision.ok && decision.status !== 422) throw this.refusal(def, decision.status, decision.code, decision.violations);
     if (input.data) {
       this.assertEditable(def, row, input.data);
@@ -238,12 +283,13 @@ export class CasesService {
     return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
   }
 
-  private async loadFacts(def: ProgramDefinition, actionKey: string, row: CaseRow): Promise<Record<string, unknown>> {
+  private async loadFacts(def: ProgramDefinition, actionKey: string, row: CaseRow, query?: Query): Promise<Record<string, unknown>> {
     const facts: Record<string, unknown> = {};
+    const run: Query = query ?? ((text, params) => this.cases.query(text, params));
     for (const name of factsNeeded(def, actionKey, row.state)) {
       const loader = this.factLoaders.get(name);
       if (!loader) throw new Error(`no loader for fact "${name}" needed by ${def.key}`);
-      facts[name] = await loader(row, (text, params) => this.cases.query(text, params));
+      facts[name] = await loader(row, run);
     }
     return facts;
   }

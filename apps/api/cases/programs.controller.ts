@@ -17,7 +17,7 @@ export class ProgramsController {
       version: def.version,
       title: def.title,
       states: def.states.map((s) => ({ key: s.key, title: s.title, terminal: Boolean(s.terminal) })),
-      actions: def.actions.map((a) => ({ key: a.key, title: a.title, from: a.from, to: a.to, roles: a.roles, commentRequired: Boolean(a.commentRequired) })),
+      actions: def.actions.map((a) => ({ key: a.key, title: a.title, from: a.from, to: a.to, roles: a.roles, commentRequired: Array.isArray(a.commentRequired) ? a.commentRequired : Boolean(a.commentRequired) })),
     }));
   }
 }

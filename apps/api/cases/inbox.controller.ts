@@ -1,0 +1,99 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { currentLocale, requireActor } from '@koryu/platform';
+import { type ActorRole, allowedActions, type ProgramRegistry } from '@koryu/workflow';
+import { PROGRAM_REGISTRY } from './cases.service';
+
+export interface InboxItem {
+  kind: 'case' | 'survey-response';
+  caseId: string;
+  program: string;
+  programTitle: string;
+  title: string;
+  state: string;
+  stateTitle: string;
+  /** What the caller can do now: action keys, or `answer-survey`. */
+  actions: string[];
+  /** The nearest date the item waits for (the survey deadline), when it has one. */
+  dueAt: string | null;
+  updatedAt: Date;
+}
+
+/**
+ * What waits for the caller: cases of their organisation in a state where one of their roles has
+ * an action, and survey responses their organisation has still to give. Items with a date come
+ * first, the most urgent first; then the most recently changed.
+ */
+@ApiTags('cases')
+@ApiBearerAuth()
+@Controller('inbox')
+export class InboxController {
+  constructor(
+    @Inject(PROGRAM_REGISTRY) private readonly programs: ProgramRegistry,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Cases and survey responses waiting for the caller, most urgent first' })
+  async inbox(): Promise<{ items: InboxItem[] }> {
+    const actor = requireActor();
+    const roles = actor.roles as ActorRole[];
+    const locale = currentLocale();
+    // (program, state) pairs where the caller's roles have a human action.
+    const waiting = this.programs.all().flatMap((def) => def.states.filter((s) => allowedActions(def, s.key, roles).length > 0).map((s) => `${def.key}:${s.key}`));
+    const cases: { id: string; program: string; programVersion: number; title: string; state: string; data: Record<string, unknown>; updatedAt: Date }[] =
+      waiting.length === 0
+        ? []
+        : await this.dataSource.query(
+            `SELECT id, program, program_version AS "programVersion", title, state, data, updated_at AS "updatedAt" FROM workflow_case
+              WHERE organisation_id = $1 AND program || ':' || state = ANY ($2) ORDER BY updated_at DESC LIMIT 500`,
+            [actor.organisationId, waiting],
+          );
+    const surveys: { id: string; title: string; state: string; data: Record<string, unknown>; updatedAt: Date; programVersion: number }[] = roles.some((r) => r === 'staff' || r === 'manager')
+      ? await this.dataSource.query(
+          `SELECT c.id, c.title, c.state, c.data, c.updated_at AS "updatedAt", c.program_version AS "programVersion" FROM survey_response r JOIN workflow_case c ON c.id = r.case_id
+            WHERE r.organisation_id = $1 AND r.status = 'pending' AND c.state = 'survey-open' ORDER BY c.updated_at DESC LIMIT 500`,
+          [actor.organisationId],
+        )
+      : [];
+    const label = (program: string, version: number, state: string) => {
+      const def = this.programs.version(program, version);
+      return { programTitle: def?.title[locale] ?? program, stateTitle: def?.states.find((s) => s.key === state)?.title[locale] ?? state };
+    };
+    const items: InboxItem[] = [
+      ...cases.map((c) => {
+        const def = this.programs.version(c.program, c.programVersion);
+        return {
+          kind: 'case' as const,
+          caseId: c.id,
+          program: c.program,
+          ...label(c.program, c.programVersion, c.state),
+          title: c.title,
+          state: c.state,
+          actions: def ? allowedActions(def, c.state, roles) : [],
+          dueAt: c.state === 'survey-open' && typeof c.data.surveyDeadline === 'string' ? c.data.surveyDeadline : null,
+          updatedAt: c.updatedAt,
+        };
+      }),
+      ...surveys.map((c) => ({
+        kind: 'survey-response' as const,
+        caseId: c.id,
+        program: 'governor-conference',
+        ...label('governor-conference', c.programVersion, c.state),
+        title: c.title,
+        state: c.state,
+        actions: ['answer-survey'],
+        dueAt: typeof c.data.surveyDeadline === 'string' ? c.data.surveyDeadline : null,
+        updatedAt: c.updatedAt,
+      })),
+    ];
+    items.sort((a, b) => {
+      if (a.dueAt && b.dueAt) return new Date(a.dueAt).getTime() - new Date(b.dueAt).getTime();
+      if (a.dueAt || b.dueAt) return a.dueAt ? -1 : 1;
+      return new Date(b.updatedAt).getTime() - new Date(a.updatedAt).getTime();
+    });
+    return { items };
+  }
+}
