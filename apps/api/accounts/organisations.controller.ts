@@ -54,7 +54,11 @@ export class OrganisationsController {
   @ApiOperation({ summary: "Change the organisation's policies, e.g. the ambassador-visit lead time (default 30 days)" })
   async setPolicy(@Param('id') id: string, @Body() body: OrganisationPolicyDto): Promise<OrganisationPolicyDto> {
     this.assertOwnOrOperator(id);
-    const [row] = await this.dataSource.query('UPDATE organisation SET visit_lead_time_days = $2, updated_at = now() WHERE id = $1 RETURNING visit_lead_time_days AS "visitLeadTimeDays"', [id, body.visitLeadTimeDays]);
+    // A CTE: TypeORM answers a bare UPDATE … RETURNING with [rows, count] rather than rows.
+    const [row] = await this.dataSource.query(
+      'WITH changed AS (UPDATE organisation SET visit_lead_time_days = $2, updated_at = now() WHERE id = $1 RETURNING visit_lead_time_days) SELECT visit_lead_time_days AS "visitLeadTimeDays" FROM changed',
+      [id, body.visitLeadTimeDays],
+    );
     if (!row) throw new NotFoundError();
     return row;
   }

@@ -120,6 +120,16 @@ export class CaseRepository {
    * (keyset: as fast on page 200 as on page 1, on workflow_case_list_idx); otherwise it counts
    * `page` pages in with OFFSET.
    */
+  /** A case by id for the system's own actions (timers): no organisation scope, as the owner sees it. */
+  async findForSystem(id: string): Promise<VisibleCase | undefined> {
+    const [row] = await this.dataSource.query(
+      `SELECT ${CASE_COLUMNS}, 'owner' AS access, o.kind AS "ownerKind"
+         FROM workflow_case c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1`,
+      [id],
+    );
+    return row;
+  }
+
   async list(filter: CaseFilter): Promise<{ items: VisibleCase[]; total: number; last?: ListPosition }> {
     const { organisationId } = requireActor();
     const where = ['(c.organisation_id = $1 OR $1 = ANY (c.invited_organisation_ids))'];

@@ -55,6 +55,12 @@ export const CASE_EFFECTS = Symbol('CASE_EFFECTS');
 
 type TransitionDecision = Extract<Decision, { ok: true }>;
 
+/** Who takes an action: a user with their roles, or the system (a timer) with no user. */
+interface Performer {
+  roles: readonly ActorRole[];
+  userId: string | null;
+}
+
 @Injectable()
 export class CasesService {
   constructor(
@@ -156,7 +162,7 @@ export class CasesService {
     const row = await this.findVisible(id);
     const def = this.definitionOf(row);
     try {
-      await this.decideAction(def, row, actionKey, { ...input, dryRun: true });
+      await this.decideAction(def, row, actionKey, { ...input, dryRun: true }, { roles: this.roles(), userId: requireActor().userId });
       return { allowed: true, code: null, message: null, violations: [] };
     } catch (error) {
       if (!(error instanceof DomainError) || error instanceof NotFoundError) throw error;
@@ -167,28 +173,50 @@ export class CasesService {
 
   async act(id: string, actionKey: string, input: ActionDto): Promise<CaseView> {
     const row = await this.findVisible(id);
+    return this.perform(row, actionKey, input, { roles: this.roles(), userId: requireActor().userId });
+  }
+
+  /**
+   * A timer's transition (DOMAIN.md `system` actions): the same engine, transaction and history as
+   * a person's, with actor `system`. Undefined when the case is gone or already moved on (a stale
+   * timer does nothing); the write's version check makes a concurrent person win cleanly.
+   */
+  async actAsSystem(id: string, actionKey: string): Promise<CaseView | undefined> {
+    const row = await this.cases.findForSystem(id);
+    if (!row) return undefined;
+    const def = this.definitionOf(row);
+    if (!allowedActions(def, row.state, ['system']).includes(actionKey)) return undefined;
+    try {
+      return await this.perform(row, actionKey, { version: row.version }, { roles: ['system'], userId: null });
+    } catch (error) {
+      if (error instanceof DomainError && (error.code === 'VERSION_CONFLICT' || error.code === 'INVALID_TRANSITION')) return undefined;
+      throw error;
+    }
+  }
+
+  private async perform(row: VisibleCase, actionKey: string, input: ActionDto, performer: Performer): Promise<CaseView> {
     const def = this.definitionOf(row);
     const merged = { ...row.data, ...(input.data ?? {}) };
     const locks = row.access === 'owner' ? lockKeys(def, actionKey, row.state, { data: merged, organisationId: row.organisationId }) : [];
     const effects = row.access === 'owner' ? effectsOf(def, actionKey, row.state) : [];
     if (locks.length === 0 && effects.length === 0) {
       // The common path: one statement writes the case, its history and its event.
-      const decision = await this.decideAction(def, row, actionKey, input);
-      return this.commit(def, row, input, decision);
+      const decision = await this.decideAction(def, row, actionKey, input, performer);
+      return this.commit(def, row, input, decision, performer);
     }
     // Rules that count other cases, or effects beside the case: one transaction under the rules' locks.
     return this.cases.transaction(locks, async (query) => {
-      const decision = await this.decideAction(def, row, actionKey, input, query);
+      const decision = await this.decideAction(def, row, actionKey, input, performer, query);
       let data = decision.data;
       for (const name of effects) data = (await this.effect(name).before?.({ caseRow: row, data, query })) ?? data;
-      const view = await this.commit(def, row, input, { ...decision, data }, query);
+      const view = await this.commit(def, row, input, { ...decision, data }, performer, query);
       for (const name of effects) await this.effect(name).after?.({ caseRow: row, data, query });
       return view;
     });
   }
 
-  private async commit(def: ProgramDefinition, row: VisibleCase, input: ActionDto, decision: TransitionDecision, query?: Query): Promise<CaseView> {
-    const actorUserId = requireActor().userId;
+  private async commit(def: ProgramDefinition, row: VisibleCase, input: ActionDto, decision: TransitionDecision, performer: Performer, query?: Query): Promise<CaseView> {
+    const actorUserId = performer.userId;
     const written = await this.cases.write(
       {
         id: row.id,
@@ -214,7 +242,7 @@ export class CasesService {
     // Stale version, or another request moved the case first: both are a conflict for this caller
     // (inside a transaction, throwing rolls the effects back too).
     if (!written) throw new DomainError('VERSION_CONFLICT');
-    return this.view(def, { ...written, access: 'owner' });
+    return this.view(def, { ...written, access: 'owner' }, performer.roles);
   }
 
   private effect(name: string): CaseEffect {
@@ -237,14 +265,14 @@ export class CasesService {
   }
 
   /** The engine's decision on an action, or the error the API answers with: 403/409, then 400 for the action's data, then 422. */
-  private async decideAction(def: ProgramDefinition, row: VisibleCase, actionKey: string, input: ActionInput, query?: Query): Promise<TransitionDecision> {
+  private async decideAction(def: ProgramDefinition, row: VisibleCase, actionKey: string, input: ActionInput, performer: Performer, query?: Query): Promise<TransitionDecision> {
     // An invitee sees public fields but never acts on another organisation's case.
     if (row.access !== 'owner') throw def.actions.some((a) => a.key === actionKey) ? new ForbiddenError() : new NotFoundError();
     const facts = await this.loadFacts(def, actionKey, { ...row, data: { ...row.data, ...(input.data ?? {}) } }, query);
-    const decision = decide(def, row, this.roles(), actionKey, input, facts, new Date(), row.ownerKind);
+    const decision = decide(def, row, performer.roles, actionKey, input, facts, new Date(), row.ownerKind);
     if (!decision.ok && decision.status !== 422) throw this.refusal(def, decision.status, decision.code, decision.violations);
     if (input.data) {
-      this.assertEditable(def, row, input.data);
+      this.assertEditable(def, row, input.data, performer.roles);
       this.assertShape(def, { ...row.data, ...input.data });
     }
     if (!decision.ok) throw this.refusal(def, decision.status, decision.code, decision.violations);
@@ -258,8 +286,8 @@ export class CasesService {
   }
 
   /** The fields the change touches; 403 when the caller may edit nothing here, 400 naming the fields it may not edit. */
-  private assertEditable(def: ProgramDefinition, row: CaseRow, change: Record<string, unknown>): string[] {
-    const editable = editableFields(def, row.state, this.roles());
+  private assertEditable(def: ProgramDefinition, row: CaseRow, change: Record<string, unknown>, roles: readonly ActorRole[] = this.roles()): string[] {
+    const editable = editableFields(def, row.state, roles);
     const changed = Object.keys(change).filter((field) => JSON.stringify(change[field]) !== JSON.stringify(row.data[field]));
     if (editable === '*') return changed;
     if (editable.length === 0 && changed.length > 0) throw new ForbiddenError();
@@ -307,7 +335,7 @@ export class CasesService {
     );
   }
 
-  private view(def: ProgramDefinition, row: VisibleCase): CaseView {
+  private view(def: ProgramDefinition, row: VisibleCase, roles: readonly ActorRole[] = this.roles()): CaseView {
     const publicOnly = row.access === 'invitee';
     const data = publicOnly ? Object.fromEntries((def.invitations?.publicFields ?? []).filter((f) => f in row.data).map((f) => [f, row.data[f]])) : row.data;
     return {
@@ -323,7 +351,7 @@ export class CasesService {
       fiscalYearLabel: row.fiscalYear === null ? null : fiscalYearLabel(row.fiscalYear, currentLocale()),
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
-      allowedActions: publicOnly ? [] : allowedActions(def, row.state, this.roles()),
+      allowedActions: publicOnly ? [] : allowedActions(def, row.state, roles),
       // Deadlines are computed and tracked by the deadlines issue (6).
       deadlines: [],
     };
