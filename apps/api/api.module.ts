@@ -21,6 +21,7 @@ import { CasesController } from './cases/cases.controller';
 import { CasesExportController } from './cases/cases-export.controller';
 import { CASE_EFFECTS, CasesService, FACT_LOADERS, type FactLoader, PROGRAM_REGISTRY } from './cases/cases.service';
 import { EFFECTS } from './cases/effects';
+import { DemoCasesSeeder } from './demo/demo-cases';
 import { InboxController } from './cases/inbox.controller';
 import { SurveyController } from './cases/survey.controller';
 import { CallsController } from './calls/calls.controller';
@@ -53,6 +54,7 @@ export class ApiModule {
         AccountRepository,
         CaseRepository,
         CasesService,
+        DemoCasesSeeder,
         { provide: PROGRAM_REGISTRY, useValue: registry },
         { provide: FACT_LOADERS, useValue: new Map(Object.entries({ ...FACTS, ...options.factLoaders })) },
         { provide: CASE_EFFECTS, useValue: new Map(Object.entries(EFFECTS)) },

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { DEMO_ACCOUNTS, DEMO_ORGANISATIONS, DEMO_PASSWORD } from './demo-accounts';
+import { DEMO_ACCOUNTS, DEMO_ORGANISATIONS, DEMO_OTHER_PREFECTURES, DEMO_PASSWORD } from './demo-accounts';
 import { hashPassword } from './password-hasher';
 
 /** One key for every process of every service: migrations and seeding run under it one at a time. */
@@ -79,6 +79,9 @@ async function seedDemo(manager: EntityManager): Promise<void> {
       [organisation.name, organisation.kind, organisation.code],
     );
     ids.set(organisation.key, row.id);
+  }
+  for (const [name, code] of DEMO_OTHER_PREFECTURES) {
+    await manager.query(`INSERT INTO organisation (name, kind, code) VALUES ($1, 'prefecture', $2) ON CONFLICT (code) DO NOTHING`, [name, code]);
   }
   // One hash for every demo login: argon2 is deliberately slow, and they share the password.
   const passwordHash = await hashPassword(DEMO_PASSWORD);

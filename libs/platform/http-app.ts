@@ -79,7 +79,9 @@ export async function createHttpService(rootModule: unknown, { config, configure
     onConstructorPoisoning: 'error',
     routerOptions: { ignoreTrailingSlash: true },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(rootModule as never, adapter, { bufferLogs: true });
+  // abortOnError false: a failure while starting rejects, so main.ts prints it before exiting (Nest's own
+  // exit would drop it while the logs are still buffered).
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule as never, adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, parseJsonBody);
   app.enableShutdownHooks();

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isPortOpen } from '@koryu/devstack';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '@koryu/persistence';
+import { DEMO_ACCOUNTS, DEMO_ORGANISATIONS, DEMO_OTHER_PREFECTURES, DEMO_PASSWORD } from '@koryu/persistence';
 import { freePort, HttpClient, waitForStatus, waitUntil } from '@koryu/testing';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -121,10 +121,18 @@ describe('npm start', () => {
     await waitUntil(() => launch!.output().includes('Press Ctrl-C') || launch!.child.exitCode !== null, 120_000, 'the start banner');
     const http = new HttpClient(`http://127.0.0.1:${env.PORT}`);
     const token = await http.login('operator@koryu.example', DEMO_PASSWORD);
-    const organisations = await http.get<unknown[]>('/api/v1/organisations', { token });
-    expect(organisations.status).toBe(200);
-    expect(organisations.body).toHaveLength(7);
-    launch.child.kill('SIGINT');
+    try {
+      const organisations = await http.get<unknown[]>('/api/v1/organisations', { token });
+      expect(organisations.status).toBe(200);
+      expect(organisations.body).toHaveLength(DEMO_ORGANISATIONS.length + DEMO_OTHER_PREFECTURES.length);
+      const staff = await http.login('staff@kitakyushu.example', DEMO_PASSWORD);
+      const cases = await http.get<{ items: { title: string }[] }>('/api/v1/cases?pageSize=200', { token: staff });
+      const titles = cases.body.items.map((c) => c.title);
+      expect(titles.length).toBeGreaterThan(0);
+      expect(new Set(titles).size).toBe(titles.length);
+    } finally {
+      launch.child.kill('SIGINT');
+    }
     expect(await launch.exited).toBe(0);
   });
 
