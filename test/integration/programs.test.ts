@@ -345,6 +345,8 @@ describe('governor-conference and its participation survey', () => {
     expect([b.status, c.status].sort()).toEqual([200, 422]);
     const refused = b.status === 422 ? b : c;
     expect(refused.body.code).toBe('FISCAL_YEAR_LIMIT');
+    const ja = await api.http.post(`/api/v1/cases/${b.status === 422 ? ids[1] : ids[2]}/actions/approve/check`, {}, { token: token['secretariat.manager'] });
+    expect(ja.body.message).toBe('令和9年度の知事会議は既に2件承認されています（上限2件）。3件目は理由を添えて承認してください。');
     const third = b.status === 422 ? ids[1] : ids[2];
     await step('secretariat.manager', third, 'approve', { state: 'planning' }, { override: { reason: '日越外交関係樹立の記念行事のため' } });
     const history = await historyOf('secretariat.staff', third);

@@ -40,6 +40,10 @@ export interface Credentials extends SessionState {
 
 const USER_COLUMNS = `u.id, u.email, u.name, u.organisation_id AS "organisationId", u.roles, u.locale,
   (u.disabled_at IS NOT NULL) AS disabled, u.created_at AS "createdAt"`;
+/** How long a session state read is reused within one API process, and how many users are kept. */
+export const SESSION_CACHE_MS = 1_000;
+const SESSION_CACHE_SIZE = 10_000;
+
 const ORGANISATION_COLUMNS = `o.id, o.name, o.kind, o.code, o.created_at AS "createdAt"`;
 
 /**
@@ -48,6 +52,8 @@ const ORGANISATION_COLUMNS = `o.id, o.name, o.kind, o.code, o.created_at AS "cre
  */
 @Injectable()
 export class AccountRepository {
+  private readonly sessions = new Map<string, { state: SessionState; until: number }>();
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async findCredentials(email: string): Promise<Credentials | undefined> {
@@ -60,7 +66,30 @@ export class AccountRepository {
     return row;
   }
 
+  /**
+   * The user's current session state, read on every authenticated request. Kept for at most
+   * SESSION_CACHE_MS per process: a logout, password change, role change or disabling through this
+   * process takes effect at once (the entry is dropped), through another API process within that
+   * time. It saves a statement on every request (QUALITY.md P1).
+   */
   async findSessionState(userId: string): Promise<SessionState | undefined> {
+    const now = Date.now();
+    const cached = this.sessions.get(userId);
+    if (cached && cached.until > now) return cached.state;
+    const state = await this.readSessionState(userId);
+    if (state) {
+      if (this.sessions.size >= SESSION_CACHE_SIZE) this.sessions.delete(this.sessions.keys().next().value as string);
+      this.sessions.set(userId, { state, until: now + SESSION_CACHE_MS });
+    } else this.sessions.delete(userId);
+    return state;
+  }
+
+  /** Drops the cached session state of a user whose sessions or roles change. */
+  forgetSession(userId: string): void {
+    this.sessions.delete(userId);
+  }
+
+  private async readSessionState(userId: string): Promise<SessionState | undefined> {
     const [row] = await preparedQuery<SessionState>(
       this.dataSource,
       'session-state',
@@ -74,6 +103,7 @@ export class AccountRepository {
 
   /** Ends every token of the user (logout everywhere, disable, password change). */
   async bumpSessionGeneration(userId: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    this.forgetSession(userId);
     await manager.query('UPDATE app_user SET session_generation = session_generation + 1, updated_at = now() WHERE id = $1', [userId]);
   }
 
@@ -136,6 +166,7 @@ export class AccountRepository {
     id: string,
     changes: { name?: string; roles?: Role[]; locale?: 'ja' | 'en'; disabled?: boolean; passwordHash?: string },
   ): Promise<UserRow> {
+    this.forgetSession(id);
     const [row] = await manager.query(
       `UPDATE app_user AS u SET
          name = COALESCE($2, u.name),

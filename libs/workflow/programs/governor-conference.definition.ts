@@ -16,6 +16,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { warekiFiscalYear } from '@koryu/calendar';
 import type { ProgramDefinition } from '../definition';
 import { backbone, day, DRAFT, isoDay, list, rangeViolation, t, text, violation } from './common';
 
@@ -111,10 +112,12 @@ export const GOVERNOR_CONFERENCE: ProgramDefinition = {
       needs: ['approvedConferencesThisFiscalYear'],
       // Two simultaneous approvals count under one lock, so they cannot both slip under the limit.
       lockKey: ({ data, organisationId }) => `governor-conference:${organisationId}:${String(data.fiscalYear)}`,
-      messages: t('{fiscalYear}年度の知事会議は既に{count}件承認されています（上限{limit}件）。3件目は理由を添えて承認してください。', '{count} conferences are already approved for FY{fiscalYear} (limit {limit}); approve another only with a reason.'),
+      messages: t('{wareki}の知事会議は既に{count}件承認されています（上限{limit}件）。3件目は理由を添えて承認してください。', '{count} conferences are already approved for FY{fiscalYear} (limit {limit}); approve another only with a reason.'),
       check: ({ data, facts }) => {
         const count = Number(facts.approvedConferencesThisFiscalYear ?? 0);
-        return count >= FISCAL_YEAR_CONFERENCE_LIMIT ? violation('fiscalYear', 'FISCAL_YEAR_LIMIT', { count, limit: FISCAL_YEAR_CONFERENCE_LIMIT, fiscalYear: String(data.fiscalYear) }) : [];
+        if (count < FISCAL_YEAR_CONFERENCE_LIMIT) return [];
+        const fiscalYear = typeof data.fiscalYear === 'number' ? data.fiscalYear : undefined;
+        return violation('fiscalYear', 'FISCAL_YEAR_LIMIT', { count, limit: FISCAL_YEAR_CONFERENCE_LIMIT, fiscalYear: String(fiscalYear ?? '-'), wareki: fiscalYear ? warekiFiscalYear(fiscalYear) : '今年度' });
       },
     },
     {
