@@ -1,1 +1,2 @@
 export * from './fiscal-year';
+export * from './business-days';

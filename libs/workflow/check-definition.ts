@@ -1,3 +1,4 @@
+import { Duration } from 'luxon';
 import type { ProgramDefinition } from './definition';
 
 /** Everything wrong with a definition, one readable line each; empty when it is sound. */
@@ -54,6 +55,8 @@ export function checkDefinition(def: ProgramDefinition): string[] {
   }
   for (const deadline of def.deadlines ?? []) {
     for (const state of deadline.whileIn) if (!states.has(state)) at(`deadline "${deadline.key}" names unknown state "${state}"`);
+    for (const offset of deadline.remindBefore ?? []) if (!Duration.fromISO(offset).isValid) at(`deadline "${deadline.key}" reminds "${offset}" before, which is not an ISO-8601 duration`);
+    if (deadline.repeatEvery && !Duration.fromISO(deadline.repeatEvery).isValid) at(`deadline "${deadline.key}" repeats every "${deadline.repeatEvery}", which is not an ISO-8601 duration`);
   }
   for (const editable of def.editable) {
     for (const state of editable.states) if (!states.has(state)) at(`editable fields name unknown state "${state}"`);

@@ -185,6 +185,7 @@ describe('checkDefinition', () => {
     ['an unreachable state', { states: [...PETITION.states, { key: 'limbo', title: { ja: 'x', en: 'x' }, terminal: true }] }, /"limbo" is unreachable/],
     ['a timer on an unknown action', { timers: [{ action: 'explode', whileIn: 'approved', due: () => undefined }] }, /unknown action "explode"/],
     ['a rule that is not defined', { actions: PETITION.actions.map((a) => (a.key === 'approve' ? { ...a, rules: ['NOPE'] } : a)) }, /undefined rule NOPE/],
+    ['a reminder offset that is not a duration', { deadlines: [{ ...PETITION.deadlines![0], remindBefore: ['7 days'] }] }, /reminds "7 days" before/],
     ['a message missing in English', { rules: PETITION.rules.map((r) => ({ ...r, messages: { ja: r.messages.ja, en: '' } })) }, /needs a ja and an en message/],
   ])('reports %s', (_name, change, expected) => {
     expect(broken(change as Partial<ProgramDefinition>).join('\n')).toMatch(expected);
