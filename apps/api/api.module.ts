@@ -25,7 +25,7 @@ import { DemoCasesSeeder } from './demo/demo-cases';
 import { InboxController } from './cases/inbox.controller';
 import { SurveyController } from './cases/survey.controller';
 import { CallsController } from './calls/calls.controller';
-import { FACTS } from './cases/facts';
+import { FACTS } from '@koryu/casework';
 import { ProgramsController } from './cases/programs.controller';
 
 export interface ApiOptions {

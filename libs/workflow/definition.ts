@@ -11,6 +11,8 @@ export interface StateDefinition {
   key: string;
   title: Localized;
   terminal?: boolean;
+  /** The case was given up here (withdrawn, cancelled, rejected, declined): its deadlines are cancelled, not done. */
+  abandoned?: boolean;
 }
 
 export interface ActionDefinition {

@@ -50,6 +50,18 @@ export interface HistoryRow {
   override: { reason: string; rules: string[] } | null;
 }
 
+export interface DeadlineRow {
+  id: string;
+  caseId: string;
+  key: string;
+  kind: 'program' | 'custom';
+  title: { ja: string; en: string };
+  dueAt: Date;
+  allDay: boolean;
+  remindBefore: string[];
+  state: 'open' | 'done' | 'cancelled';
+}
+
 export interface CaseFilter {
   program?: string;
   state?: string;
@@ -268,6 +280,28 @@ export class CaseRepository {
     });
     this.waker.wake();
     return result;
+  }
+
+  /** The deadlines of these cases (open ones and those that ended), by case, soonest first. */
+  async deadlines(caseIds: readonly string[], query?: Query): Promise<Map<string, DeadlineRow[]>> {
+    const byCase = new Map<string, DeadlineRow[]>();
+    if (caseIds.length === 0) return byCase;
+    const text = `SELECT id, case_id AS "caseId", key, kind, title, due_at AS "dueAt", all_day AS "allDay", remind_before AS "remindBefore", state
+                    FROM case_deadline WHERE case_id = ANY ($1::uuid[]) ORDER BY due_at, key`;
+    const rows: DeadlineRow[] = query ? await query<DeadlineRow>(text, [caseIds]) : await preparedQuery<DeadlineRow>(this.dataSource, 'case-deadlines', text, [caseIds]);
+    for (const row of rows) byCase.set(row.caseId, [...(byCase.get(row.caseId) ?? []), row]);
+    return byCase;
+  }
+
+  /** A custom milestone (POST /cases/:id/deadlines); its reminders go to the creator and `notify`. */
+  async addDeadline(input: { caseId: string; title: string; dueAt: Date; allDay: boolean; remindBefore: string[]; notify: string[]; createdBy: string }): Promise<DeadlineRow> {
+    const [row] = await this.dataSource.query(
+      `INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before, notify, created_by)
+       VALUES ($1, 'custom-' || gen_random_uuid(), 'custom', jsonb_build_object('ja', $2::text, 'en', $2::text), $3, $4, $5, $6, $7)
+       RETURNING id, case_id AS "caseId", key, kind, title, due_at AS "dueAt", all_day AS "allDay", remind_before AS "remindBefore", state`,
+      [input.caseId, input.title, input.dueAt, input.allDay, input.remindBefore, input.notify, input.createdBy],
+    );
+    return row;
   }
 
   async history(caseId: string): Promise<HistoryRow[]> {

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { HistoryRow } from './case.repository';
-import { type CaseView, CasesService } from './cases.service';
-import { ActionDto, CheckActionDto, CreateCaseDto, ListCasesQuery, PatchCaseDto } from './dto/case.dto';
+import { type CaseView, CasesService, type DeadlineView } from './cases.service';
+import { ActionDto, CheckActionDto, CreateCaseDto, CreateDeadlineDto, ListCasesQuery, PatchCaseDto } from './dto/case.dto';
 
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -46,6 +46,12 @@ export class CasesController {
   @ApiOperation({ summary: 'Dry run of an action for forms: {allowed, code, violations} with localised messages; nothing is written' })
   check(@Param('id') id: string, @Param('action') action: string, @Body() body: CheckActionDto) {
     return this.cases.check(id, action, body);
+  }
+
+  @Post(':id/deadlines')
+  @ApiOperation({ summary: 'Add a custom milestone with reminders (remindBefore: ISO-8601 durations such as P7D or PT10S)' })
+  addDeadline(@Param('id') id: string, @Body() body: CreateDeadlineDto): Promise<DeadlineView> {
+    return this.cases.addDeadline(id, body);
   }
 
   @Get(':id/history')

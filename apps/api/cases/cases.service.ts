@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ForbiddenError, NotFoundError, RuleFailedError, ValidationFailedError, type Violation } from '@koryu/domain';
-import { fiscalYearLabel } from '@koryu/calendar';
+import { dueInstant, fiscalYearLabel } from '@koryu/calendar';
+import { type DeadlineStatus, deadlineStatus, type FactLoader } from '@koryu/casework';
 import { currentContext, currentLocale, domainErrorResponse, type ErrorBody, requireActor, runWithContext } from '@koryu/platform';
 import { type ActionInput, type ActorRole, allowedActions, type Decision, decide, diff, editableFields, effectsOf, factsNeeded, lockKeys, type ProgramDefinition, ProgramRegistry, ruleMessage, validateForm } from '@koryu/workflow';
-import { CaseRepository, type CaseRow, type HistoryRow, type ListPosition, type Query, type VisibleCase } from './case.repository';
-import type { ActionDto, CheckActionDto, CreateCaseDto, ListCasesQuery, PatchCaseDto } from './dto/case.dto';
+import { CaseRepository, type CaseRow, type DeadlineRow, type HistoryRow, type ListPosition, type Query, type VisibleCase } from './case.repository';
+import type { ActionDto, CheckActionDto, CreateCaseDto, CreateDeadlineDto, ListCasesQuery, PatchCaseDto } from './dto/case.dto';
 import { PAGE_SIZE_DEFAULT } from './dto/case.dto';
 
 export const PROGRAM_REGISTRY = Symbol('PROGRAM_REGISTRY');
@@ -36,11 +37,21 @@ export interface CaseView {
   createdAt: Date;
   updatedAt: Date;
   allowedActions: string[];
-  deadlines: { key: string; title: string; dueAt: string; status: string }[];
+  deadlines: DeadlineView[];
 }
 
-/** Loads a fact a rule declares it needs (e.g. how many conferences were approved this fiscal year). */
-export type FactLoader = (caseRow: CaseRow, query: Query) => Promise<unknown>;
+export interface DeadlineView {
+  id: string;
+  key: string;
+  title: string;
+  dueAt: Date;
+  /** A whole day (due 23:59:59 JST, an all-day event in calendars). */
+  allDay: boolean;
+  status: DeadlineStatus;
+  remindBefore: string[];
+}
+
+export type { FactLoader } from '@koryu/casework';
 export const FACT_LOADERS = Symbol('FACT_LOADERS');
 
 /**
@@ -98,7 +109,7 @@ export class CasesService {
 
   async get(id: string): Promise<CaseView> {
     const row = await this.findVisible(id);
-    return this.view(this.definitionOf(row), row);
+    return this.view(this.definitionOf(row), row, this.roles(), (await this.cases.deadlines([row.id])).get(row.id));
   }
 
   async list(query: ListCasesQuery): Promise<{ items: CaseView[]; total: number; nextCursor: string | null }> {
@@ -108,7 +119,8 @@ export class CasesService {
       pageSize: query.pageSize ?? PAGE_SIZE_DEFAULT,
       after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
     });
-    return { items: page.items.map((row) => this.view(this.definitionOf(row), row)), total: page.total, nextCursor: page.last ? encodeCursor(page.last) : null };
+    const deadlines = await this.cases.deadlines(page.items.map((row) => row.id));
+    return { items: page.items.map((row) => this.view(this.definitionOf(row), row, this.roles(), deadlines.get(row.id))), total: page.total, nextCursor: page.last ? encodeCursor(page.last) : null };
   }
 
   /** Every case the list query matches, in keyset batches, for the CSV export. */
@@ -149,7 +161,7 @@ export class CasesService {
       event: { type: 'case.updated', payload: { program: def.key, organisationId: row.organisationId, state: row.state, fields: changed } },
     });
     if (!written) throw new DomainError('VERSION_CONFLICT');
-    return this.view(def, { ...written, access: 'owner' });
+    return this.view(def, { ...written, access: 'owner' }, this.roles(), (await this.cases.deadlines([written.id])).get(written.id));
   }
 
   /**
@@ -242,13 +254,32 @@ export class CasesService {
     // Stale version, or another request moved the case first: both are a conflict for this caller
     // (inside a transaction, throwing rolls the effects back too).
     if (!written) throw new DomainError('VERSION_CONFLICT');
-    return this.view(def, { ...written, access: 'owner' }, performer.roles);
+    return this.view(def, { ...written, access: 'owner' }, performer.roles, (await this.cases.deadlines([written.id], query)).get(written.id));
   }
 
   private effect(name: string): CaseEffect {
     const effect = this.effects.get(name);
     if (!effect) throw new Error(`no case effect "${name}"`);
     return effect;
+  }
+
+  /** A custom milestone with its reminders (API.md `POST /cases/:id/deadlines`). */
+  async addDeadline(id: string, input: CreateDeadlineDto): Promise<DeadlineView> {
+    const row = await this.findVisible(id);
+    const def = this.definitionOf(row);
+    const actor = requireActor();
+    if (row.access !== 'owner' || !actor.roles.some((r) => r === 'staff' || r === 'manager')) throw new ForbiddenError();
+    if (def.states.find((s) => s.key === row.state)?.terminal) throw new DomainError('INVALID_TRANSITION');
+    const allDay = /^\d{4}-\d{2}-\d{2}$/.test(input.dueAt);
+    const dueAt = dueInstant(allDay ? { date: input.dueAt } : { instant: input.dueAt });
+    const notify = input.notify ?? [];
+    if (notify.length > 0) {
+      const members = await this.cases.query<{ id: string }>('SELECT id FROM app_user WHERE id = ANY ($1::uuid[]) AND organisation_id = $2 AND disabled_at IS NULL', [notify, row.organisationId]);
+      const unknown = notify.filter((userId) => !members.some((m) => m.id === userId));
+      if (unknown.length > 0) throw new ValidationFailedError(unknown.map((userId) => ({ field: `notify.${notify.indexOf(userId)}`, code: 'invalid' })));
+    }
+    const created = await this.cases.addDeadline({ caseId: id, title: input.title, dueAt, allDay, remindBefore: input.remindBefore ?? [], notify, createdBy: actor.userId });
+    return { id: created.id, key: created.key, title: input.title, dueAt: created.dueAt, allDay: created.allDay, status: deadlineStatus(created, new Date()), remindBefore: created.remindBefore };
   }
 
   async history(id: string): Promise<HistoryRow[]> {
@@ -335,7 +366,7 @@ export class CasesService {
     );
   }
 
-  private view(def: ProgramDefinition, row: VisibleCase, roles: readonly ActorRole[] = this.roles()): CaseView {
+  private view(def: ProgramDefinition, row: VisibleCase, roles: readonly ActorRole[] = this.roles(), deadlines?: DeadlineRow[]): CaseView {
     const publicOnly = row.access === 'invitee';
     const data = publicOnly ? Object.fromEntries((def.invitations?.publicFields ?? []).filter((f) => f in row.data).map((f) => [f, row.data[f]])) : row.data;
     return {
@@ -352,8 +383,8 @@ export class CasesService {
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
       allowedActions: publicOnly ? [] : allowedActions(def, row.state, roles),
-      // Deadlines are computed and tracked by the deadlines issue (6).
-      deadlines: [],
+      // Kept in step by the worker's deadlines consumer after each change; invitees see none.
+      deadlines: publicOnly ? [] : (deadlines ?? []).map((d) => ({ id: d.id, key: d.key, title: d.title[currentLocale()], dueAt: d.dueAt, allDay: d.allDay, status: deadlineStatus(d, new Date()), remindBefore: d.remindBefore })),
     };
   }
 }

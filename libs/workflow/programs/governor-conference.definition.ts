@@ -76,7 +76,7 @@ export const GOVERNOR_CONFERENCE: ProgramDefinition = {
     { key: 'held', title: t('開催済み', 'Held') },
     { key: 'outcome-report', title: t('成果報告', 'Outcome report') },
     { key: 'closed', title: t('完了', 'Closed'), terminal: true },
-    { key: 'cancelled', title: t('中止', 'Cancelled'), terminal: true },
+    { key: 'cancelled', title: t('中止', 'Cancelled'), terminal: true, abandoned: true },
   ],
   actions: [
     ...backbone('planning', 'policy-review').map((a) => (a.key === 'approve' ? { ...a, rules: ['FISCAL_YEAR_LIMIT'] } : a)),

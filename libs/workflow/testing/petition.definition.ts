@@ -25,7 +25,7 @@ export const PETITION: ProgramDefinition = {
     { key: 'internal-review', title: { ja: '課内確認', en: 'Internal review' } },
     { key: 'approved', title: { ja: '承認済み', en: 'Approved' } },
     { key: 'done', title: { ja: '完了', en: 'Done' }, terminal: true },
-    { key: 'withdrawn', title: { ja: '取下げ', en: 'Withdrawn' }, terminal: true },
+    { key: 'withdrawn', title: { ja: '取下げ', en: 'Withdrawn' }, terminal: true, abandoned: true },
   ],
   actions: [
     { key: 'submit', title: { ja: '提出', en: 'Submit' }, from: ['draft'], to: 'internal-review', roles: ['staff'] },

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
 export class CreateCaseDto {
   @ApiProperty({ example: 'jica-application' })
@@ -82,3 +82,30 @@ export class ListCasesQuery {
 }
 
 export const PAGE_SIZE_DEFAULT = 50;
+
+export class CreateDeadlineDto {
+  @ApiProperty({ example: '現地視察の受入れ体制の確定' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  title!: string;
+
+  @ApiProperty({ description: 'a day (YYYY-MM-DD, due 23:59:59 JST) or an instant (ISO 8601 with offset)', example: '2026-12-18' })
+  @IsISO8601({ strict: true })
+  dueAt!: string;
+
+  @ApiPropertyOptional({ description: 'ISO-8601 durations before the due time: whole days at 09:00 JST on a business day, PT… exactly', example: ['P7D', 'P1D'] })
+  @IsOptional()
+  @IsString({ each: true })
+  @Matches(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, { each: true })
+  @ArrayMaxSize(10)
+  @ArrayUnique()
+  remindBefore?: string[];
+
+  @ApiPropertyOptional({ description: 'users of the organisation who get the reminders besides the creator' })
+  @IsOptional()
+  @IsUUID('all', { each: true })
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  notify?: string[];
+}

@@ -1,7 +1,33 @@
 import { DateTime } from 'luxon';
 import { TOKYO } from '@koryu/calendar';
 import { APPROVED_CONFERENCE_STATES, DEFAULT_VISIT_LEAD_TIME_DAYS, type JicaCallFact } from '@koryu/workflow';
-import type { FactLoader } from './cases.service';
+
+/** A query on the pool, or inside the caller's transaction. */
+export type Query = <T = Record<string, unknown>>(text: string, params: unknown[]) => Promise<T[]>;
+
+/** What a fact loader knows of the case (the action's data already merged in). */
+export interface FactCase {
+  id: string;
+  organisationId: string;
+  program: string;
+  data: Record<string, unknown>;
+  fiscalYear: number | null;
+  stateEnteredAt: Date;
+}
+
+/** Loads a fact a rule or deadline declares it needs (e.g. conferences approved this fiscal year). */
+export type FactLoader = (caseRow: FactCase, query: Query) => Promise<unknown>;
+
+/** Loads the named facts for a case; a name without a loader is a programming error. */
+export async function loadFacts(names: readonly string[], caseRow: FactCase, query: Query, loaders: ReadonlyMap<string, FactLoader> = FACT_MAP): Promise<Record<string, unknown>> {
+  const facts: Record<string, unknown> = {};
+  for (const name of names) {
+    const loader = loaders.get(name);
+    if (!loader) throw new Error(`no loader for fact "${name}"`);
+    facts[name] = await loader(caseRow, query);
+  }
+  return facts;
+}
 
 /**
  * The facts the programs' rules and deadlines read from PostgreSQL, by name. Each gets the case
@@ -40,3 +66,5 @@ export const FACTS: Record<string, FactLoader> = {
   /** The Tokyo day the case entered its current state (deadlines counted from a transition). */
   stateEnteredOn: async (row) => DateTime.fromJSDate(new Date(row.stateEnteredAt), { zone: TOKYO }).toISODate(),
 };
+
+const FACT_MAP: ReadonlyMap<string, FactLoader> = new Map(Object.entries(FACTS));

@@ -1,0 +1,64 @@
+import type { EntityManager } from 'typeorm';
+import { closingState, deadlineFacts, desiredDeadlines, type FactCase, loadFacts } from '@koryu/casework';
+import type { DomainEvent } from '@koryu/queues';
+import { PROGRAMS, ProgramRegistry } from '@koryu/workflow';
+import { EventConsumerClass, type EventConsumer } from '../event-consumer';
+
+const registry = new ProgramRegistry(PROGRAMS);
+
+/**
+ * Keeps each case's program deadlines in step with the case (DOMAIN.md deadlines per program):
+ * on every change it recomputes what applies from the case as it is now in PostgreSQL (so events
+ * replayed or out of date converge on the same rows), opens or moves those, and closes the others
+ * as done, or cancelled when the case was given up. A new date or a reopening bumps the
+ * deadline's generation, so reminders scheduled for the old one do nothing.
+ */
+@EventConsumerClass()
+export class DeadlinesConsumer implements EventConsumer {
+  readonly name = 'deadlines';
+
+  accepts(event: DomainEvent): boolean {
+    return event.caseId !== null && event.type.startsWith('case.');
+  }
+
+  async handle(event: DomainEvent, tx: EntityManager): Promise<void> {
+    const [row] = await tx.query(
+      `SELECT id, organisation_id AS "organisationId", program, program_version AS "programVersion", state, data, fiscal_year AS "fiscalYear", state_entered_at AS "stateEnteredAt"
+         FROM workflow_case WHERE id = $1`,
+      [event.caseId],
+    );
+    if (!row) return;
+    const def = registry.version(row.program, row.programVersion);
+    if (!def) return;
+    const query = <T>(text: string, params: unknown[]) => tx.query(text, params) as Promise<T[]>;
+    const facts = await loadFacts(deadlineFacts(def, row.state), row as FactCase, query);
+    const desired = desiredDeadlines(def, row, facts, new Date());
+
+    for (const deadline of desired) {
+      await tx.query(
+        `INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before)
+         VALUES ($1, $2, 'program', $3, $4, $5, $6)
+         ON CONFLICT (case_id, key) DO UPDATE SET
+           title = EXCLUDED.title, all_day = EXCLUDED.all_day, remind_before = EXCLUDED.remind_before,
+           generation = case_deadline.generation + CASE WHEN case_deadline.due_at <> EXCLUDED.due_at OR case_deadline.state <> 'open' THEN 1 ELSE 0 END,
+           due_at = EXCLUDED.due_at, state = 'open', closed_at = NULL, updated_at = now()
+         WHERE case_deadline.due_at <> EXCLUDED.due_at OR case_deadline.state <> 'open' OR case_deadline.title <> EXCLUDED.title
+            OR case_deadline.remind_before <> EXCLUDED.remind_before`,
+        [row.id, deadline.key, JSON.stringify(deadline.title), deadline.dueAt, deadline.allDay, deadline.remindBefore],
+      );
+    }
+    await tx.query(
+      `UPDATE case_deadline SET state = $3, closed_at = now(), updated_at = now(), generation = generation + 1
+        WHERE case_id = $1 AND kind = 'program' AND state = 'open' AND NOT (key = ANY ($2))`,
+      [row.id, desired.map((d) => d.key), closingState(def, row.state)],
+    );
+    // A custom milestone belongs to the case, not to a state: it ends only when the case does.
+    if (def.states.find((s) => s.key === row.state)?.terminal) {
+      await tx.query(
+        `UPDATE case_deadline SET state = $2, closed_at = now(), updated_at = now(), generation = generation + 1
+          WHERE case_id = $1 AND kind = 'custom' AND state = 'open'`,
+        [row.id, closingState(def, row.state)],
+      );
+    }
+  }
+}

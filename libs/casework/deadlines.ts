@@ -1,0 +1,56 @@
+import { DateTime, Duration } from 'luxon';
+import { dueInstant, TOKYO } from '@koryu/calendar';
+import type { DueSpec, Localized, ProgramDefinition } from '@koryu/workflow';
+
+/** A deadline a case should have now, from its program's declarations and its data. */
+export interface DesiredDeadline {
+  key: string;
+  title: Localized;
+  dueAt: Date;
+  allDay: boolean;
+  remindBefore: readonly string[];
+}
+
+/** The facts the deadlines of the case's current state read. */
+export function deadlineFacts(def: ProgramDefinition, state: string): string[] {
+  return [...new Set((def.deadlines ?? []).filter((d) => d.whileIn.includes(state)).flatMap((d) => d.needs ?? []))];
+}
+
+function shift(due: DueSpec, by: Duration): DueSpec {
+  if ('instant' in due) return { instant: DateTime.fromISO(due.instant, { zone: TOKYO }).plus(by).toUTC().toISO() as string };
+  return { ...due, date: DateTime.fromISO(due.date, { zone: TOKYO }).plus(by).toISODate() as string };
+}
+
+/**
+ * The program's deadlines that apply in the case's state. A recurring one (`repeatEvery`, the
+ * six-monthly JICA progress report) is its next occurrence not yet past.
+ */
+export function desiredDeadlines(def: ProgramDefinition, snapshot: { state: string; data: Record<string, unknown> }, facts: Record<string, unknown>, now: Date): DesiredDeadline[] {
+  const desired: DesiredDeadline[] = [];
+  for (const deadline of def.deadlines ?? []) {
+    if (!deadline.whileIn.includes(snapshot.state)) continue;
+    let due = deadline.due(snapshot.data, facts);
+    if (!due) continue;
+    if (deadline.repeatEvery) {
+      const every = Duration.fromISO(deadline.repeatEvery);
+      for (let i = 0; i < 1000 && dueInstant(due) < now; i += 1) due = shift(due, every);
+    }
+    desired.push({ key: deadline.key, title: deadline.title, dueAt: dueInstant(due), allDay: 'date' in due && !due.time, remindBefore: deadline.remindBefore ?? [] });
+  }
+  return desired;
+}
+
+/** How a program deadline ends when the case leaves its states: done, or cancelled when the case was given up. */
+export function closingState(def: ProgramDefinition, state: string): 'done' | 'cancelled' {
+  return def.states.find((s) => s.key === state)?.abandoned ? 'cancelled' : 'done';
+}
+
+export type DeadlineStatus = 'upcoming' | 'due' | 'overdue' | 'done' | 'cancelled';
+
+/** API.md "Deadlines": `due` on its Tokyo day, `overdue` once past, `upcoming` before. */
+export function deadlineStatus(deadline: { state: string; dueAt: Date }, now: Date): DeadlineStatus {
+  if (deadline.state === 'done' || deadline.state === 'cancelled') return deadline.state;
+  if (deadline.dueAt.getTime() < now.getTime()) return 'overdue';
+  const today = DateTime.fromJSDate(now, { zone: TOKYO }).toISODate();
+  return DateTime.fromJSDate(deadline.dueAt, { zone: TOKYO }).toISODate() === today ? 'due' : 'upcoming';
+}

@@ -1,0 +1,159 @@
+/**
+ * Deadlines on cases (issue 6, first part): the worker keeps each case's program deadlines in step
+ * with its state and data (opened, moved with a new generation, done or cancelled), GET /cases/:id
+ * shows them with their status, and POST /cases/:id/deadlines adds custom milestones.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Client } from 'pg';
+import { loadConfig } from '@koryu/config';
+import { type ApiUnderTest, startApi, TEST_ADMIN, testRedisUrl, waitUntil } from '@koryu/testing';
+import { WorkerModule } from '../../apps/worker/worker.module';
+
+let api: ApiUnderTest;
+let worker: INestApplicationContext;
+let sql: Client;
+const token: Record<string, string> = {};
+const users: Record<string, string> = {};
+const DAY = 86_400_000;
+const isoDate = (ms: number) => new Date(ms + 9 * 3_600_000).toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  api = await startApi();
+  const config = loadConfig('worker', { NODE_ENV: 'test', DATABASE_URL: api.database.url, REDIS_URL: testRedisUrl(), KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-worker-')), LOG_LEVEL: 'silent' });
+  worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
+  await worker.init();
+  sql = new Client({ connectionString: api.database.url });
+  await sql.connect();
+  const operator = await api.http.login(TEST_ADMIN.email, TEST_ADMIN.password);
+  for (const [key, name, kind, code] of [
+    ['hachimantai', '八幡平市', 'municipality', '032140'],
+    ['kitakyushu', '北九州市', 'municipality', '401005'],
+  ]) {
+    const organisation = (await api.http.post('/api/v1/organisations', { name, kind, code }, { token: operator })).body.id;
+    for (const role of ['staff', 'manager']) {
+      const created = await api.http.post('/api/v1/users', { email: `${role}@${key}.test`, name: `${name} ${role}`, password: 'password-of-twelve', organisationId: organisation, roles: [role] }, { token: operator });
+      users[`${key}.${role}`] = created.body.id;
+      token[`${key}.${role}`] = await api.http.login(`${role}@${key}.test`, 'password-of-twelve');
+    }
+  }
+});
+
+afterAll(async () => {
+  await sql.end();
+  await worker.close();
+  await api.close();
+});
+
+async function act(who: string, id: string, action: string, body: Record<string, unknown> = {}) {
+  const current = await api.http.get(`/api/v1/cases/${id}`, { token: token[who] });
+  const result = await api.http.post(`/api/v1/cases/${id}/actions/${action}`, { version: current.body.version, ...body }, { token: token[who] });
+  expect([action, result.status, result.body.code]).toEqual([action, 200, undefined]);
+  return result.body;
+}
+
+type Deadline = { key: string; status: string; dueAt: string; allDay: boolean; title: string };
+
+/** Waits until the worker has brought the case's deadlines to what `ready` expects. */
+async function deadlinesWhen(id: string, ready: (deadlines: Deadline[]) => boolean): Promise<Deadline[]> {
+  let deadlines: Deadline[] = [];
+  await waitUntil(
+    async () => {
+      deadlines = (await api.http.get(`/api/v1/cases/${id}`, { token: token['hachimantai.staff'] })).body.deadlines;
+      return ready(deadlines);
+    },
+    10_000,
+    'the deadlines consumer',
+  );
+  return deadlines;
+}
+
+const visit = {
+  envoyKind: 'ambassador',
+  postCountry: 'RW',
+  postName: '在ルワンダ日本国大使館',
+  purposes: ['lecture'],
+  preferredStart: isoDate(Date.now() + 45 * DAY),
+  preferredEnd: isoDate(Date.now() + 46 * DAY),
+  hostContact: { name: '八幡 花子', department: '企画財政課', phone: '0195-74-2111', email: 'kokusai@hachimantai.test' },
+};
+
+it('opens a program deadline when its state and date exist, moves it with the date, and closes it as done when the case moves on', async () => {
+  const created = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: visit }, { token: token['hachimantai.staff'] });
+  const id = created.body.id;
+  expect(created.body.deadlines).toEqual([]);
+  await act('hachimantai.staff', id, 'submit');
+  await act('hachimantai.manager', id, 'approve');
+  await act('hachimantai.staff', id, 'send-request');
+  await act('hachimantai.staff', id, 'record-acceptance');
+  const start = isoDate(Date.now() + 50 * DAY);
+  const current = (await api.http.get(`/api/v1/cases/${id}`, { token: token['hachimantai.staff'] })).body;
+  await api.http.patch(`/api/v1/cases/${id}`, { version: current.version, data: { visitStart: start, visitEnd: start } }, { token: token['hachimantai.staff'] });
+
+  const [opened] = await deadlinesWhen(id, (d) => d.some((x) => x.key === 'itinerary-final'));
+  const due = new Date(`${isoDate(new Date(`${start}T00:00:00+09:00`).getTime() - 7 * DAY)}T23:59:59+09:00`);
+  expect(opened).toMatchObject({ key: 'itinerary-final', title: '行程確定', status: 'upcoming', allDay: true });
+  expect(new Date(opened.dueAt)).toEqual(due);
+  const generation = async () => (await sql.query(`SELECT generation FROM case_deadline WHERE case_id = $1 AND key = 'itinerary-final'`, [id])).rows[0].generation as number;
+  const first = await generation();
+
+  const later = isoDate(Date.now() + 60 * DAY);
+  const again = (await api.http.get(`/api/v1/cases/${id}`, { token: token['hachimantai.staff'] })).body;
+  await api.http.patch(`/api/v1/cases/${id}`, { version: again.version, data: { visitStart: later, visitEnd: later } }, { token: token['hachimantai.staff'] });
+  const moved = new Date(`${isoDate(new Date(`${later}T00:00:00+09:00`).getTime() - 7 * DAY)}T23:59:59+09:00`).getTime();
+  await deadlinesWhen(id, (d) => d.some((x) => x.key === 'itinerary-final' && new Date(x.dueAt).getTime() === moved));
+  expect(await generation()).toBe(first + 1);
+
+  await act('hachimantai.manager', id, 'confirm-schedule', { data: { itinerary: [{ date: later, place: '八幡平市役所', activity: '市長表敬' }] } });
+  const closed = await deadlinesWhen(id, (d) => d.some((x) => x.key === 'itinerary-final' && x.status === 'done'));
+  expect(closed).toHaveLength(1);
+});
+
+it('cancels the deadlines of a case that is given up, custom ones included', async () => {
+  const created = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: { ...visit, visitStart: isoDate(Date.now() + 40 * DAY), visitEnd: isoDate(Date.now() + 40 * DAY) } }, { token: token['hachimantai.staff'] });
+  const id = created.body.id;
+  const custom = await api.http.post(`/api/v1/cases/${id}/deadlines`, { title: '歓迎レセプション会場の仮押さえ', dueAt: isoDate(Date.now() + 20 * DAY), remindBefore: ['P3D', 'PT10S'] }, { token: token['hachimantai.staff'] });
+  expect(custom.status).toBe(201);
+  await act('hachimantai.staff', id, 'submit');
+  await act('hachimantai.manager', id, 'approve');
+  await act('hachimantai.staff', id, 'send-request');
+  await act('hachimantai.staff', id, 'record-acceptance');
+  await deadlinesWhen(id, (d) => d.some((x) => x.key === 'itinerary-final' && x.status === 'upcoming'));
+  await act('hachimantai.staff', id, 'cancel', { comment: '大使の一時帰国が中止になったため' });
+  const cancelled = await deadlinesWhen(id, (d) => d.length === 2 && d.every((x) => x.status === 'cancelled'));
+  expect(cancelled.map((d) => d.title).sort()).toEqual(['歓迎レセプション会場の仮押さえ', '行程確定']);
+});
+
+it('adds custom milestones with reminders, due at the end of a day or at an instant, for the case’s organisation only', async () => {
+  const { body: created } = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: visit }, { token: token['hachimantai.staff'] });
+  const day = await api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: '講演資料の提出', dueAt: '2027-01-15', remindBefore: ['P7D', 'P1D'], notify: [users['hachimantai.manager']] }, { token: token['hachimantai.staff'] });
+  expect([day.status, day.body.allDay, day.body.status, new Date(day.body.dueAt).toISOString()]).toEqual([201, true, 'upcoming', '2027-01-15T14:59:59.000Z']);
+  const instant = await api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: '通訳との打合せ', dueAt: new Date(Date.now() + 60_000).toISOString(), remindBefore: ['PT10S'] }, { token: token['hachimantai.staff'] });
+  expect([instant.status, instant.body.allDay, instant.body.status]).toEqual([201, false, 'due']);
+  const listed = (await api.http.get(`/api/v1/cases/${created.id}`, { token: token['hachimantai.staff'] })).body.deadlines;
+  expect(listed.map((d: Deadline) => d.title)).toEqual(['通訳との打合せ', '講演資料の提出']);
+
+  const badDuration = await api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: 'x', dueAt: '2027-01-15', remindBefore: ['7 days'] }, { token: token['hachimantai.staff'] });
+  expect([badDuration.status, badDuration.body.violations[0].field]).toEqual([400, 'remindBefore']);
+  const outsider = await api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: 'x', dueAt: '2027-01-15', notify: [users['kitakyushu.staff']] }, { token: token['hachimantai.staff'] });
+  expect([outsider.status, outsider.body.violations[0].field]).toEqual([400, 'notify.0']);
+  expect((await api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: 'x', dueAt: '2027-01-15' }, { token: token['kitakyushu.staff'] })).status).toBe(404);
+});
+
+it('derives the JICA call deadline from the call while the application is being prepared', async () => {
+  const admin = await api.http.login(TEST_ADMIN.email, TEST_ADMIN.password);
+  const closesAt = new Date(Date.now() + 20 * DAY).toISOString();
+  const call = await api.http.post('/api/v1/calls', { scheme: 'grassroots-regional', fiscalYear: 2026, round: 1, opensAt: new Date(Date.now() - DAY).toISOString(), closesAt }, { token: admin });
+  expect(call.status).toBe(201);
+  const { body: created } = await api.http.post(
+    '/api/v1/cases',
+    { program: 'jica-application', data: { scheme: 'grassroots-regional', title: '地熱ハウス技術協力', callId: call.body.id } },
+    { token: token['hachimantai.staff'] },
+  );
+  const [deadline] = await deadlinesWhen(created.id, (d) => d.length === 1);
+  expect(deadline).toMatchObject({ key: 'call-deadline', title: '公募締切', allDay: false, status: 'upcoming' });
+  expect(new Date(deadline.dueAt).toISOString()).toBe(closesAt);
+});
