@@ -25,6 +25,7 @@ import { DemoCasesSeeder } from './demo/demo-cases';
 import { InboxController } from './cases/inbox.controller';
 import { SurveyController } from './cases/survey.controller';
 import { CallsController } from './calls/calls.controller';
+import { NotificationsController } from './notifications/notifications.controller';
 import { FACTS } from '@koryu/casework';
 import { ProgramsController } from './cases/programs.controller';
 
@@ -49,7 +50,7 @@ export class ApiModule {
         // public key on every verification, which cost 15% of the API's CPU in the P1 benchmark.
         JwtModule.register({ secret: createSecretKey(Buffer.from(resolveJwtSecret(config))), signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
       ],
-      controllers: [AuthController, MeController, OrganisationsController, UsersController, ProgramsController, CasesExportController, CasesController, SurveyController, InboxController, CallsController],
+      controllers: [AuthController, MeController, OrganisationsController, UsersController, ProgramsController, CasesExportController, CasesController, SurveyController, InboxController, CallsController, NotificationsController],
       providers: [
         AccountRepository,
         CaseRepository,

@@ -7,6 +7,8 @@ import { discoverConsumers, type EventConsumer } from './events/event-consumer';
 import { EVENT_CONSUMERS, EventsProcessor } from './events/events.processor';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { SystemProcessor } from './system.processor';
+import { ReminderScheduler } from './timers/reminder-scheduler';
+import { TimersProcessor } from './timers/timers.processor';
 
 export interface WorkerOptions {
   /** Consumers beyond those in events/consumers/ (tests). */
@@ -30,6 +32,11 @@ export class WorkerModule {
         BullModule.registerQueue(
           { name: QUEUES.system },
           {
+            name: QUEUES.timers,
+            // Failed timer jobs stay a month for /admin/queues; the handler's checks make retries safe.
+            defaultJobOptions: { attempts: 10, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 } },
+          },
+          {
             name: QUEUES.events,
             // Failed events stay for inspection in /admin/queues; completed ones a day, so a
             // republished event id is still recognised by BullMQ itself.
@@ -40,12 +47,14 @@ export class WorkerModule {
       ],
       providers: [
         SystemProcessor,
+        TimersProcessor,
+        ReminderScheduler,
         OutboxRelay,
         EventsProcessor,
         ...consumers,
         { provide: EVENT_CONSUMERS, inject: consumers, useFactory: (...instances: EventConsumer[]) => instances },
       ],
-      exports: [OutboxRelay],
+      exports: [OutboxRelay, ReminderScheduler],
     };
   }
 }

@@ -1,2 +1,3 @@
 export * from './facts';
 export * from './deadlines';
+export * from './reminders';

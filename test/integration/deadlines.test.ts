@@ -157,3 +157,45 @@ it('derives the JICA call deadline from the call while the application is being 
   expect(deadline).toMatchObject({ key: 'call-deadline', title: '公募締切', allDay: false, status: 'upcoming' });
   expect(new Date(deadline.dueAt).toISOString()).toBe(closesAt);
 });
+
+describe('reminders', () => {
+  const inbox = async (who: string) => (await api.http.get('/api/v1/notifications', { token: token[who] })).body as { items: { id: string; title: string; body: string; kind: string; caseId: string }[]; unread: number };
+
+  it('delivers a custom PT10S reminder once, in-app, to the creator and the users it names', async () => {
+    const { body: created } = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: visit }, { token: token['hachimantai.staff'] });
+    const dueAt = new Date(Date.now() + 14_000).toISOString();
+    const added = await api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: '空港での出迎え', dueAt, remindBefore: ['PT10S'], notify: [users['hachimantai.manager']] }, { token: token['hachimantai.staff'] });
+    expect(added.status).toBe(201);
+    const reminderAt = new Date(dueAt).getTime() - 10_000;
+    await waitUntil(async () => (await inbox('hachimantai.manager')).items.some((n) => n.caseId === created.id), 15_000, 'the reminder');
+    expect(Date.now()).toBeGreaterThanOrEqual(reminderAt);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    for (const who of ['hachimantai.staff', 'hachimantai.manager']) {
+      const mine = (await inbox(who)).items.filter((n) => n.caseId === created.id);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ kind: 'reminder', title: '期限のお知らせ：空港での出迎え' });
+    }
+    expect((await inbox('kitakyushu.staff')).items).toHaveLength(0);
+    const [notification] = (await inbox('hachimantai.manager')).items.filter((n) => n.caseId === created.id);
+    expect((await api.http.post(`/api/v1/notifications/${notification.id}/read`, {}, { token: token['hachimantai.manager'] })).status).toBe(200);
+    expect((await api.http.post(`/api/v1/notifications/${notification.id}/read`, {}, { token: token['kitakyushu.staff'] })).status).toBe(404);
+    const { rows } = await sql.query(`SELECT count(*)::int AS n FROM notification WHERE case_id = $1`, [created.id]);
+    expect(rows[0].n).toBe(2);
+  });
+
+  it('R6: never fires a reminder whose deadline was cancelled before its time', async () => {
+    const { body: created } = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: visit }, { token: token['hachimantai.staff'] });
+    await api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: '会場下見', dueAt: new Date(Date.now() + 16_000).toISOString(), remindBefore: ['PT10S'] }, { token: token['hachimantai.staff'] });
+    // The job is in Redis within the scheduler's interval; then the case is withdrawn.
+    await waitUntil(async () => (await sql.query(`SELECT count(*)::int AS n FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id WHERE d.case_id = $1`, [created.id])).rows[0].n === 1, 5_000, 'the reminder row');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await act('hachimantai.staff', created.id, 'cancel', { comment: '日程が合わず中止' });
+    await deadlinesWhen(created.id, (d) => d.every((x) => x.status === 'cancelled'));
+    // Its job was due 6 s after creation; wait past it.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const { rows: jobs } = await sql.query(`SELECT r.sent_at, d.state FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id WHERE d.case_id = $1`, [created.id]);
+    expect(jobs).toEqual([]);
+    const { rows } = await sql.query(`SELECT count(*)::int AS n FROM notification WHERE case_id = $1`, [created.id]);
+    expect(rows[0].n).toBe(0);
+  });
+});

@@ -128,7 +128,8 @@ describe('S4 passwords', () => {
       expect(Number(attempts[10].retryAfter)).toBeLessThanOrEqual(900);
     }
     // Nothing in the answers tells an existing account from a missing one.
-    const strip = (a: (typeof known)[number]) => ({ status: a.status, code: a.body.code, message: a.body.message });
+    // (The seconds to wait may differ by one between the two, asked a moment apart.)
+    const strip = (a: (typeof known)[number]) => ({ status: a.status, code: a.body.code, message: String(a.body.message).replace(/\d+/g, 'N') });
     expect(known.map(strip)).toEqual(unknown.map(strip));
     // Even the right password is refused while the e-mail is throttled.
     const right = await api.http.post('/api/v1/auth/login', TEST_ADMIN);

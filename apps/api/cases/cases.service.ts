@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ForbiddenError, NotFoundError, RuleFailedError, ValidationFailedError, type Violation } from '@koryu/domain';
 import { dueInstant, fiscalYearLabel } from '@koryu/calendar';
-import { type DeadlineStatus, deadlineStatus, type FactLoader } from '@koryu/casework';
+import { type DeadlineStatus, deadlineStatus, type FactLoader, syncReminders } from '@koryu/casework';
 import { currentContext, currentLocale, domainErrorResponse, type ErrorBody, requireActor, runWithContext } from '@koryu/platform';
 import { type ActionInput, type ActorRole, allowedActions, type Decision, decide, diff, editableFields, effectsOf, factsNeeded, lockKeys, type ProgramDefinition, ProgramRegistry, ruleMessage, validateForm } from '@koryu/workflow';
 import { CaseRepository, type CaseRow, type DeadlineRow, type HistoryRow, type ListPosition, type Query, type VisibleCase } from './case.repository';
@@ -279,6 +279,7 @@ export class CasesService {
       if (unknown.length > 0) throw new ValidationFailedError(unknown.map((userId) => ({ field: `notify.${notify.indexOf(userId)}`, code: 'invalid' })));
     }
     const created = await this.cases.addDeadline({ caseId: id, title: input.title, dueAt, allDay, remindBefore: input.remindBefore ?? [], notify, createdBy: actor.userId });
+    await syncReminders((text, params) => this.cases.query(text, params), id);
     return { id: created.id, key: created.key, title: input.title, dueAt: created.dueAt, allDay: created.allDay, status: deadlineStatus(created, new Date()), remindBefore: created.remindBefore };
   }
 

@@ -2,7 +2,8 @@ import { Foundation1764000000000 } from './1764000000000-Foundation';
 import { Workflow1764100000000 } from './1764100000000-Workflow';
 import { Programs1764200000000 } from './1764200000000-Programs';
 import { Deadlines1764300000000 } from './1764300000000-Deadlines';
+import { Reminders1764400000000 } from './1764400000000-Reminders';
 
 /** Every migration, oldest first. A new migration is added here and nowhere else. */
-export const MIGRATIONS = [Foundation1764000000000, Workflow1764100000000, Programs1764200000000, Deadlines1764300000000];
+export const MIGRATIONS = [Foundation1764000000000, Workflow1764100000000, Programs1764200000000, Deadlines1764300000000, Reminders1764400000000];
 export const MIGRATIONS_COUNT = MIGRATIONS.length;

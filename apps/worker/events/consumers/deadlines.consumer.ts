@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { closingState, deadlineFacts, desiredDeadlines, type FactCase, loadFacts } from '@koryu/casework';
+import { closingState, deadlineFacts, desiredDeadlines, type FactCase, loadFacts, syncReminders } from '@koryu/casework';
 import type { DomainEvent } from '@koryu/queues';
 import { PROGRAMS, ProgramRegistry } from '@koryu/workflow';
 import { EventConsumerClass, type EventConsumer } from '../event-consumer';
@@ -60,5 +60,6 @@ export class DeadlinesConsumer implements EventConsumer {
         [row.id, closingState(def, row.state)],
       );
     }
+    await syncReminders(query, row.id);
   }
 }

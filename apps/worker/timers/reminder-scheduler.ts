@@ -1,0 +1,76 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { QUEUES } from '@koryu/queues';
+
+/** Reminders due within this horizon have their delayed job in Redis; later ones are added as they approach. */
+export const SCHEDULE_HORIZON_MS = 60 * 60 * 1000;
+const INTERVAL_MS = 1_000;
+const BATCH = 1_000;
+
+export const reminderJobId = (reminderId: string, generation: number) => `reminder:${reminderId}:${generation}`;
+
+/**
+ * Puts a delayed BullMQ job in the `timers` queue for every pending reminder due within the
+ * horizon, reading PostgreSQL (the source of truth) in keyset batches with `addBulk`. Job ids are
+ * deterministic, so running it again, in every replica, or after a Redis flush or restart adds only
+ * what is missing (QUALITY.md R2, R7); a reminder whose time passed while Redis was away gets a job
+ * with no delay and fires once, late, rather than never.
+ */
+@Injectable()
+export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ReminderScheduler.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(QUEUES.timers) private readonly timers: Queue,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const tick = () => {
+      this.running = this.scheduleDue()
+        .then(() => undefined)
+        .catch((error: unknown) => this.logger.warn(`scheduling reminders failed, retrying: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => {
+          this.timer = setTimeout(tick, INTERVAL_MS);
+        });
+    };
+    tick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.timer);
+    await this.running;
+    clearTimeout(this.timer);
+  }
+
+  /** Adds the jobs of pending reminders due within the horizon; answers how many it offered. */
+  async scheduleDue(now = Date.now()): Promise<number> {
+    let after: { fireAt: Date; id: string } | undefined;
+    let offered = 0;
+    for (;;) {
+      const rows: { id: string; generation: number; fireAt: Date }[] = await this.dataSource.query(
+        `SELECT id, generation, fire_at AS "fireAt" FROM deadline_reminder
+          WHERE sent_at IS NULL AND fire_at < $1 AND ($2::timestamptz IS NULL OR (fire_at, id) > ($2, $3::uuid))
+          ORDER BY fire_at, id LIMIT ${BATCH}`,
+        [new Date(now + SCHEDULE_HORIZON_MS), after?.fireAt ?? null, after?.id ?? null],
+      );
+      if (rows.length === 0) return offered;
+      await this.timers.addBulk(
+        rows.map((row) => ({
+          name: 'reminder',
+          data: { reminderId: row.id, generation: row.generation },
+          opts: { jobId: reminderJobId(row.id, row.generation), delay: Math.max(0, new Date(row.fireAt).getTime() - Date.now()) },
+        })),
+      );
+      offered += rows.length;
+      const last = rows[rows.length - 1];
+      after = { fireAt: last.fireAt, id: last.id };
+      if (rows.length < BATCH) return offered;
+    }
+  }
+}

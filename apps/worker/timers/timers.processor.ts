@@ -1,0 +1,61 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { QUEUES } from '@koryu/queues';
+
+interface ReminderJob {
+  reminderId: string;
+  generation: number;
+}
+
+/**
+ * Runs the `timers` queue. A reminder job locks its row and re-checks in PostgreSQL that it is
+ * still pending, of the deadline's current generation and that the deadline is open: a job left
+ * from an old date or a closed deadline does nothing (QUALITY.md R6), and a retry after a crash
+ * or a second replica's copy finds it sent (R1, R7). Notifications carry an idempotency key.
+ */
+@Processor(QUEUES.timers, { concurrency: 16 })
+export class TimersProcessor extends WorkerHost {
+  private readonly logger = new Logger(TimersProcessor.name);
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    super();
+  }
+
+  async process(job: Job): Promise<void> {
+    if (job.name === 'reminder') return this.remind(job.data as ReminderJob);
+    throw new UnrecoverableError(`unknown timer job ${job.name}`);
+  }
+
+  private async remind({ reminderId, generation }: ReminderJob): Promise<void> {
+    await this.dataSource.transaction(async (tx) => {
+      const [row] = await tx.query(
+        `SELECT r.id, r.before, r.generation, r.sent_at AS "sentAt", d.generation AS "deadlineGeneration", d.state, d.kind, d.notify, d.created_by AS "createdBy",
+                d.title, d.due_at AS "dueAt", c.id AS "caseId", c.title AS "caseTitle", c.organisation_id AS "organisationId", c.created_by AS "caseCreatedBy"
+           FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id JOIN workflow_case c ON c.id = d.case_id
+          WHERE r.id = $1 FOR UPDATE OF r`,
+        [reminderId],
+      );
+      if (!row || row.sentAt || row.generation !== generation || row.deadlineGeneration !== generation || row.state !== 'open') return;
+      // A custom milestone reminds its creator and the users it names; a program deadline, the
+      // staff of the organisation and whoever started the case.
+      const recipients: { id: string }[] =
+        row.kind === 'custom'
+          ? await tx.query(`SELECT id FROM app_user WHERE (id = $1 OR id = ANY ($2::uuid[])) AND disabled_at IS NULL`, [row.createdBy, row.notify])
+          : await tx.query(`SELECT id FROM app_user WHERE organisation_id = $1 AND disabled_at IS NULL AND ('staff' = ANY (roles) OR id = $2)`, [row.organisationId, row.caseCreatedBy]);
+      const title = { ja: `期限のお知らせ：${row.title.ja}`, en: `Reminder: ${row.title.en}` };
+      const body = { ja: `「${row.caseTitle}」の「${row.title.ja}」の期限が近づいています。`, en: `"${row.title.en}" of "${row.caseTitle}" is coming up.`, dueAt: row.dueAt };
+      for (const recipient of recipients) {
+        await tx.query(
+          `INSERT INTO notification (user_id, kind, case_id, title, body, idempotency_key) VALUES ($1, 'reminder', $2, $3, $4, $5)
+           ON CONFLICT (idempotency_key) DO NOTHING`,
+          [recipient.id, row.caseId, JSON.stringify(title), JSON.stringify(body), `reminder:${row.id}:${generation}:${recipient.id}`],
+        );
+      }
+      await tx.query('UPDATE deadline_reminder SET sent_at = now() WHERE id = $1', [row.id]);
+      this.logger.debug(`reminder ${row.id} (${row.before} before) sent to ${recipients.length}`);
+    });
+  }
+}
