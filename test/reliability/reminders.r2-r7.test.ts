@@ -1,0 +1,91 @@
+/**
+ * QUALITY.md R2 and R7 for reminders: PostgreSQL holds every pending reminder, so a Redis flush
+ * while they wait loses nothing (the scheduler rebuilds their delayed jobs), and two worker
+ * replicas deliver each reminder once. The flush is FLUSHDB on this test file's own Redis database
+ * (FLUSHALL would wipe the other test files' queues running beside it); for Koryu's keys it is the
+ * same thing.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { loadConfig } from '@koryu/config';
+import { type ApiUnderTest, startApi, TEST_ADMIN, testRedisUrl, waitUntil } from '@koryu/testing';
+import { WorkerModule } from '../../apps/worker/worker.module';
+
+let api: ApiUnderTest;
+let sql: Client;
+let staff: string;
+const workers: INestApplicationContext[] = [];
+
+async function startWorker(): Promise<INestApplicationContext> {
+  const config = loadConfig('worker', { NODE_ENV: 'test', DATABASE_URL: api.database.url, REDIS_URL: testRedisUrl(), KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-worker-')), LOG_LEVEL: 'silent' });
+  const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
+  await worker.init();
+  workers.push(worker);
+  return worker;
+}
+
+beforeAll(async () => {
+  api = await startApi();
+  sql = new Client({ connectionString: api.database.url });
+  await sql.connect();
+  const operator = await api.http.login(TEST_ADMIN.email, TEST_ADMIN.password);
+  const organisation = (await api.http.post('/api/v1/organisations', { name: '八幡平市', kind: 'municipality', code: '032140' }, { token: operator })).body.id;
+  await api.http.post('/api/v1/users', { email: 'staff@r2.test', name: '担当', password: 'password-of-twelve', organisationId: organisation, roles: ['staff'] }, { token: operator });
+  staff = await api.http.login('staff@r2.test', 'password-of-twelve');
+});
+
+afterAll(async () => {
+  for (const worker of workers) await worker.close();
+  await sql.end();
+  await api.close();
+});
+
+/** A case with `count` custom milestones, each reminding PT10S before a due time `inMs` from now. */
+async function caseWithReminders(count: number, inMs: number): Promise<string> {
+  const created = await api.http.post(
+    '/api/v1/cases',
+    { program: 'ambassador-visit', data: { envoyKind: 'ambassador', postCountry: 'RW', postName: '在ルワンダ日本国大使館', purposes: ['lecture'] } },
+    { token: staff },
+  );
+  for (let i = 0; i < count; i += 1) {
+    const added = await api.http.post(`/api/v1/cases/${created.body.id}/deadlines`, { title: `準備 ${i + 1}`, dueAt: new Date(Date.now() + inMs).toISOString(), remindBefore: ['PT10S'] }, { token: staff });
+    expect(added.status).toBe(201);
+  }
+  return created.body.id;
+}
+
+async function notifications(caseId: string): Promise<number> {
+  return (await sql.query(`SELECT count(*)::int AS n FROM notification WHERE case_id = $1`, [caseId])).rows[0].n;
+}
+
+it('R2: a Redis flush while reminders wait loses none of them, and none fires twice', async () => {
+  await startWorker();
+  const caseId = await caseWithReminders(5, 16_000);
+  const redis = new Redis(testRedisUrl());
+  try {
+    // Let the scheduler put the delayed jobs in Redis, then wipe them.
+    await waitUntil(async () => (await redis.keys('*reminder*')).length + (await redis.zcard('{koryu}:timers:delayed')) >= 5, 5_000, 'the delayed jobs');
+    await redis.flushdb();
+    expect(await redis.zcard('{koryu}:timers:delayed')).toBe(0);
+  } finally {
+    redis.disconnect();
+  }
+  await waitUntil(async () => (await notifications(caseId)) === 5, 20_000, 'five reminders after the flush');
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  expect(await notifications(caseId)).toBe(5);
+  const { rows } = await sql.query(`SELECT count(*)::int AS n FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id WHERE d.case_id = $1 AND r.sent_at IS NULL`, [caseId]);
+  expect(rows[0].n).toBe(0);
+});
+
+it('R7: two worker replicas deliver each reminder once', async () => {
+  if (workers.length < 2) await startWorker();
+  const caseId = await caseWithReminders(10, 14_000);
+  await waitUntil(async () => (await notifications(caseId)) === 10, 20_000, 'ten reminders');
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  expect(await notifications(caseId)).toBe(10);
+});
