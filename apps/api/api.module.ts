@@ -4,7 +4,6 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { type KoryuConfig, resolveJwtSecret } from '@koryu/config';
 import { PlatformModule } from '@koryu/platform';
-import { type ProgramDefinition, ProgramRegistry, PROGRAMS } from '@koryu/workflow';
 import { AccountRepository } from './accounts/account.repository';
 import { AccountsService } from './accounts/accounts.service';
 import { MeController } from './accounts/me.controller';
@@ -16,32 +15,22 @@ import { AuthService } from './auth/auth.service';
 import { Authenticator } from './auth/authenticator';
 import { LoginThrottle } from './auth/login-throttle';
 import { TokenService } from './auth/token.service';
-import { CaseRepository } from './cases/case.repository';
 import { CasesController } from './cases/cases.controller';
 import { CasesExportController } from './cases/cases-export.controller';
-import { CASE_EFFECTS, CasesService, FACT_LOADERS, type FactLoader, PROGRAM_REGISTRY } from './cases/cases.service';
-import { EFFECTS } from './cases/effects';
 import { DemoCasesSeeder } from './demo/demo-cases';
 import { InboxController } from './cases/inbox.controller';
 import { SurveyController } from './cases/survey.controller';
 import { CallsController } from './calls/calls.controller';
 import { NotificationsController } from './notifications/notifications.controller';
-import { FACTS } from '@koryu/casework';
+import { CaseworkModule, type CaseworkOptions } from '@koryu/casework';
 import { ProgramsController } from './cases/programs.controller';
 
-export interface ApiOptions {
-  /** The programs to run; the registered ones by default (tests add their own definitions). */
-  programs?: readonly ProgramDefinition[];
-  /** Loaders of the facts the programs' rules need, by name (tests add their own). */
-  factLoaders?: Record<string, FactLoader>;
-}
+export type ApiOptions = CaseworkOptions;
 
 /** The HTTP API (API.md); later also serves the web UI. */
 @Module({})
 export class ApiModule {
   static forRoot(config: KoryuConfig, options: ApiOptions = {}): DynamicModule {
-    // Checked here, at start: a broken definition stops the process with every problem listed.
-    const registry = new ProgramRegistry(options.programs ?? PROGRAMS);
     return {
       module: ApiModule,
       imports: [
@@ -49,16 +38,13 @@ export class ApiModule {
         // A KeyObject, not a string: jsonwebtoken otherwise tries (and fails) to parse the secret as a
         // public key on every verification, which cost 15% of the API's CPU in the P1 benchmark.
         JwtModule.register({ secret: createSecretKey(Buffer.from(resolveJwtSecret(config))), signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
+        // Checked at start: a broken program definition stops the process with every problem listed.
+        CaseworkModule.forRoot(options),
       ],
       controllers: [AuthController, MeController, OrganisationsController, UsersController, ProgramsController, CasesExportController, CasesController, SurveyController, InboxController, CallsController, NotificationsController],
       providers: [
         AccountRepository,
-        CaseRepository,
-        CasesService,
         DemoCasesSeeder,
-        { provide: PROGRAM_REGISTRY, useValue: registry },
-        { provide: FACT_LOADERS, useValue: new Map(Object.entries({ ...FACTS, ...options.factLoaders })) },
-        { provide: CASE_EFFECTS, useValue: new Map(Object.entries(EFFECTS)) },
         AccountsService,
         AuthService,
         Authenticator,

@@ -7,7 +7,7 @@
 import { Client } from 'pg';
 import { type ApiUnderTest, roleMatrix, startApi, TEST_ADMIN, USER_ROLES } from '@koryu/testing';
 import { PROGRAMS, type ProgramDefinition } from '@koryu/workflow';
-import { CasesService } from '../../apps/api/cases/cases.service';
+import { CasesService } from '@koryu/casework';
 
 let api: ApiUnderTest;
 let sql: Client;

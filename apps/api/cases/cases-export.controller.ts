@@ -5,8 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import { DateTime } from 'luxon';
 import { fiscalYearLabel, TOKYO } from '@koryu/calendar';
 import { currentLocale } from '@koryu/platform';
-import { type CaseView, CasesService } from './cases.service';
-import { ListCasesQuery } from './dto/case.dto';
+import { type CaseView, CasesService, ListCasesQuery } from '@koryu/casework';
 
 const HEADERS = {
   ja: ['ID', '事業', '件名', '状態', '年度', '作成日時', '更新日時', '版'],

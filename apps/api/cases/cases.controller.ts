@@ -1,8 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { HistoryRow } from './case.repository';
-import { type CaseView, CasesService, type DeadlineView } from './cases.service';
-import { ActionDto, CheckActionDto, CreateCaseDto, CreateDeadlineDto, ListCasesQuery, PatchCaseDto } from './dto/case.dto';
+import { ActionDto, type CaseView, CasesService, CheckActionDto, CreateCaseDto, CreateDeadlineDto, type DeadlineView, type HistoryRow, ListCasesQuery, PatchCaseDto } from '@koryu/casework';
 
 @ApiTags('cases')
 @ApiBearerAuth()

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { currentLocale, requireActor } from '@koryu/platform';
 import { type ActorRole, allowedActions, type ProgramRegistry } from '@koryu/workflow';
-import { PROGRAM_REGISTRY } from './cases.service';
+import { PROGRAM_REGISTRY } from '@koryu/casework';
 
 export interface InboxItem {
   kind: 'case' | 'survey-response';

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ProgramRegistry } from '@koryu/workflow';
-import { PROGRAM_REGISTRY } from './cases.service';
+import { PROGRAM_REGISTRY } from '@koryu/casework';
 
 @ApiTags('cases')
 @ApiBearerAuth()

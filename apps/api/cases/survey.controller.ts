@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { DomainError, ForbiddenError, NotFoundError } from '@koryu/domain';
 import { requireActor } from '@koryu/platform';
 import { Roles } from '../auth/roles.decorator';
-import { CaseRepository } from './case.repository';
+import { CaseRepository } from '@koryu/casework';
 
 export class SurveyResponseDto {
   @ApiProperty({ enum: ['attending', 'declining'] }) @IsIn(['attending', 'declining']) attendance!: 'attending' | 'declining';

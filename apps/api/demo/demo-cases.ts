@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { fiscalYearOf, TOKYO } from '@koryu/calendar';
 import type { KoryuConfig } from '@koryu/config';
 import { KORYU_CONFIG, runWithContext } from '@koryu/platform';
-import { CasesService } from '../cases/cases.service';
+import { CasesService } from '@koryu/casework';
 
 /** One step of a demo case's story: who takes which action (system: a timer), with what. */
 type Step = [action: string, who: 'staff' | 'manager' | 'system', extra?: { comment?: string; data?: Record<string, unknown>; override?: { reason: string } }];

@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ForbiddenError, NotFoundError, RuleFailedError, ValidationFailedError, type Violation } from '@koryu/domain';
 import { dueInstant, fiscalYearLabel } from '@koryu/calendar';
-import { type DeadlineStatus, deadlineStatus, type FactLoader, syncReminders } from '@koryu/casework';
+import { type DeadlineStatus, deadlineStatus } from './deadlines';
+import type { FactLoader, Query } from './facts';
+import { syncReminders } from './reminders';
 import { currentContext, currentLocale, domainErrorResponse, type ErrorBody, requireActor, runWithContext } from '@koryu/platform';
 import { type ActionInput, type ActorRole, allowedActions, type Decision, decide, diff, editableFields, effectsOf, factsNeeded, lockKeys, type ProgramDefinition, ProgramRegistry, ruleMessage, validateForm } from '@koryu/workflow';
-import { CaseRepository, type CaseRow, type DeadlineRow, type HistoryRow, type ListPosition, type Query, type VisibleCase } from './case.repository';
-import type { ActionDto, CheckActionDto, CreateCaseDto, CreateDeadlineDto, ListCasesQuery, PatchCaseDto } from './dto/case.dto';
-import { PAGE_SIZE_DEFAULT } from './dto/case.dto';
+import { CaseRepository, type CaseRow, type DeadlineRow, type HistoryRow, type ListPosition, type VisibleCase } from './case.repository';
+import type { ActionDto, CheckActionDto, CreateCaseDto, CreateDeadlineDto, ListCasesQuery, PatchCaseDto } from './case.dto';
+import { PAGE_SIZE_DEFAULT } from './case.dto';
 
 export const PROGRAM_REGISTRY = Symbol('PROGRAM_REGISTRY');
 const EXPORT_BATCH = 500;
@@ -51,7 +53,6 @@ export interface DeadlineView {
   remindBefore: string[];
 }
 
-export type { FactLoader } from '@koryu/casework';
 export const FACT_LOADERS = Symbol('FACT_LOADERS');
 
 /**

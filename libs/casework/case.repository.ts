@@ -30,8 +30,7 @@ export interface VisibleCase extends CaseRow {
   ownerKind?: 'prefecture' | 'municipality' | 'association';
 }
 
-/** A query on the pool, or inside the current transaction. */
-export type Query = <T = Record<string, unknown>>(text: string, params: unknown[]) => Promise<T[]>;
+import type { Query } from './facts';
 
 export interface FieldChange {
   field: string;
