@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { CaseworkModule } from '@koryu/casework';
 import type { KoryuConfig } from '@koryu/config';
 import { PlatformModule, QUEUE_CANARY, QueueCanaryModule } from '@koryu/platform';
 import { QUEUE_PREFIX, QUEUES, type QueueCanary, workerConnection } from '@koryu/queues';
@@ -44,6 +45,8 @@ export class WorkerModule {
           },
         ),
         canary,
+        // The engine's host: timer transitions go through the same engine and writes as people's actions.
+        CaseworkModule.forRoot(),
       ],
       providers: [
         SystemProcessor,

@@ -202,9 +202,16 @@ export class CasesService {
     try {
       return await this.perform(row, actionKey, { version: row.version }, { roles: ['system'], userId: null });
     } catch (error) {
-      if (error instanceof DomainError && (error.code === 'VERSION_CONFLICT' || error.code === 'INVALID_TRANSITION')) return undefined;
+      // Moved on meanwhile, or refused by a rule (e.g. no postName yet): nothing to retry.
+      if (error instanceof DomainError) return undefined;
       throw error;
     }
+  }
+
+  /** Whether the case waits in a state where the system may take this action (a timer still applies). */
+  async systemCanTake(id: string, actionKey: string): Promise<boolean> {
+    const row = await this.cases.findForSystem(id);
+    return Boolean(row && allowedActions(this.definitionOf(row), row.state, ['system']).includes(actionKey));
   }
 
   private async perform(row: VisibleCase, actionKey: string, input: ActionDto, performer: Performer): Promise<CaseView> {

@@ -54,3 +54,12 @@ export function deadlineStatus(deadline: { state: string; dueAt: Date }, now: Da
   const today = DateTime.fromJSDate(now, { zone: TOKYO }).toISODate();
   return DateTime.fromJSDate(deadline.dueAt, { zone: TOKYO }).toISODate() === today ? 'due' : 'upcoming';
 }
+
+/** The system actions the case's current state waits for, and when (DOMAIN.md timers). */
+export function desiredTimers(def: ProgramDefinition, snapshot: { state: string; data: Record<string, unknown> }): { action: string; fireAt: Date }[] {
+  return (def.timers ?? []).flatMap((timer) => {
+    if (timer.whileIn !== snapshot.state) return [];
+    const due = timer.due(snapshot.data);
+    return due ? [{ action: timer.action, fireAt: dueInstant(due) }] : [];
+  });
+}

@@ -199,3 +199,48 @@ describe('reminders', () => {
     expect(rows[0].n).toBe(0);
   });
 });
+
+describe('timer transitions', () => {
+  it('takes a system action when its date has come, through the engine, with actor system in the history', async () => {
+    const yesterday = isoDate(Date.now() - 2 * DAY); // the day before yesterday, in Tokyo
+    const { body: created } = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: visit }, { token: token['hachimantai.staff'] });
+    await act('hachimantai.staff', created.id, 'submit');
+    await act('hachimantai.manager', created.id, 'approve');
+    await act('hachimantai.staff', created.id, 'send-request');
+    await act('hachimantai.staff', created.id, 'record-acceptance');
+    await act('hachimantai.manager', created.id, 'confirm-schedule', { data: { visitStart: yesterday, visitEnd: yesterday, itinerary: [{ date: yesterday, place: '八幡平市役所', activity: '市長表敬' }] } });
+    // visit-ended was due at 09:00 JST the day after the visit, yesterday: the worker takes it at once.
+    await waitUntil(async () => (await api.http.get(`/api/v1/cases/${created.id}`, { token: token['hachimantai.staff'] })).body.state === 'visited', 10_000, 'visit-ended');
+    const history = (await api.http.get(`/api/v1/cases/${created.id}/history`, { token: token['hachimantai.staff'] })).body;
+    expect(history.at(-1)).toMatchObject({ action: 'visit-ended', from: 'scheduled', to: 'visited', actor: { kind: 'system', id: null } });
+    const { rows } = await sql.query(`SELECT action, state FROM case_timer WHERE case_id = $1`, [created.id]);
+    expect(rows).toEqual([{ action: 'visit-ended', state: 'done' }]);
+    // The visit report deadline of the new state follows.
+    await deadlinesWhen(created.id, (d) => d.some((x) => x.key === 'visit-report' && x.status === 'upcoming'));
+  });
+
+  it('waits for a person when a rule refuses the timer (no overseas post named yet)', async () => {
+    const { body: created } = await api.http.post(
+      '/api/v1/cases',
+      {
+        program: 'trainee-secondment',
+        data: {
+          track: 'overseas-admin-service',
+          trainee: { name: '八幡 太郎', employeeNumber: 'H-001', department: '企画財政課', position: '主事', languages: [{ language: 'en', level: 'basic' }] },
+          startDate: isoDate(Date.now() - 100 * DAY),
+          hqMonths: 3,
+          preferredRegions: ['africa'],
+          motivation: 'ルワンダとの交流を深めるため',
+        },
+      },
+      { token: token['hachimantai.staff'] },
+    );
+    await act('hachimantai.staff', created.id, 'submit');
+    await act('hachimantai.manager', created.id, 'approve');
+    await act('hachimantai.staff', created.id, 'apply');
+    await act('hachimantai.staff', created.id, 'record-acceptance');
+    // begin-secondment (start date passed) runs; begin-overseas-posting (start + 3 months, passed too) is refused: no postName.
+    await waitUntil(async () => (await sql.query(`SELECT state FROM case_timer WHERE case_id = $1 AND action = 'begin-overseas-posting'`, [created.id])).rows[0]?.state === 'blocked', 10_000, 'the blocked timer');
+    expect((await api.http.get(`/api/v1/cases/${created.id}`, { token: token['hachimantai.staff'] })).body.state).toBe('at-headquarters');
+  });
+});

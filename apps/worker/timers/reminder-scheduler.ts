@@ -11,10 +11,17 @@ const INTERVAL_MS = 1_000;
 const BATCH = 1_000;
 
 export const reminderJobId = (reminderId: string, generation: number) => `reminder:${reminderId}:${generation}`;
+export const timerJobId = (timerId: string, generation: number) => `timer:${timerId}:${generation}`;
+
+/** What the scheduler puts in the `timers` queue: pending rows of these tables, due within the horizon. */
+const SOURCES = [
+  { name: 'reminder', table: 'deadline_reminder', pending: 'sent_at IS NULL', jobId: reminderJobId, data: (id: string, generation: number) => ({ reminderId: id, generation }) },
+  { name: 'timer', table: 'case_timer', pending: `state = 'pending'`, jobId: timerJobId, data: (id: string, generation: number) => ({ timerId: id, generation }) },
+] as const;
 
 /**
- * Puts a delayed BullMQ job in the `timers` queue for every pending reminder due within the
- * horizon, reading PostgreSQL (the source of truth) in keyset batches with `addBulk`. Job ids are
+ * Puts a delayed BullMQ job in the `timers` queue for every pending reminder and timer transition
+ * due within the horizon, reading PostgreSQL (the source of truth) in keyset batches with `addBulk`. Job ids are
  * deterministic, so running it again, in every replica, or after a Redis flush or restart adds only
  * what is missing (QUALITY.md R2, R7); a reminder whose time passed while Redis was away gets a job
  * with no delay and fires once, late, rather than never.
@@ -48,29 +55,32 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationS
     clearTimeout(this.timer);
   }
 
-  /** Adds the jobs of pending reminders due within the horizon; answers how many it offered. */
+  /** Adds the jobs of pending reminders and timer transitions due within the horizon; answers how many it offered. */
   async scheduleDue(now = Date.now()): Promise<number> {
-    let after: { fireAt: Date; id: string } | undefined;
     let offered = 0;
-    for (;;) {
-      const rows: { id: string; generation: number; fireAt: Date }[] = await this.dataSource.query(
-        `SELECT id, generation, fire_at AS "fireAt" FROM deadline_reminder
-          WHERE sent_at IS NULL AND fire_at < $1 AND ($2::timestamptz IS NULL OR (fire_at, id) > ($2, $3::uuid))
-          ORDER BY fire_at, id LIMIT ${BATCH}`,
-        [new Date(now + SCHEDULE_HORIZON_MS), after?.fireAt ?? null, after?.id ?? null],
-      );
-      if (rows.length === 0) return offered;
-      await this.timers.addBulk(
-        rows.map((row) => ({
-          name: 'reminder',
-          data: { reminderId: row.id, generation: row.generation },
-          opts: { jobId: reminderJobId(row.id, row.generation), delay: Math.max(0, new Date(row.fireAt).getTime() - Date.now()) },
-        })),
-      );
-      offered += rows.length;
-      const last = rows[rows.length - 1];
-      after = { fireAt: last.fireAt, id: last.id };
-      if (rows.length < BATCH) return offered;
+    for (const source of SOURCES) {
+      let after: { fireAt: Date; id: string } | undefined;
+      for (;;) {
+        const rows: { id: string; generation: number; fireAt: Date }[] = await this.dataSource.query(
+          `SELECT id, generation, fire_at AS "fireAt" FROM ${source.table}
+            WHERE ${source.pending} AND fire_at < $1 AND ($2::timestamptz IS NULL OR (fire_at, id) > ($2, $3::uuid))
+            ORDER BY fire_at, id LIMIT ${BATCH}`,
+          [new Date(now + SCHEDULE_HORIZON_MS), after?.fireAt ?? null, after?.id ?? null],
+        );
+        if (rows.length === 0) break;
+        await this.timers.addBulk(
+          rows.map((row) => ({
+            name: source.name,
+            data: source.data(row.id, row.generation),
+            opts: { jobId: source.jobId(row.id, row.generation), delay: Math.max(0, new Date(row.fireAt).getTime() - Date.now()) },
+          })),
+        );
+        offered += rows.length;
+        const last = rows[rows.length - 1];
+        after = { fireAt: last.fireAt, id: last.id };
+        if (rows.length < BATCH) break;
+      }
     }
+    return offered;
   }
 }

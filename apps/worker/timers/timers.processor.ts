@@ -3,7 +3,13 @@ import { Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { QUEUES } from '@koryu/queues';
+import { CasesService } from '@koryu/casework';
+import { OUTBOX_CHANNEL, QUEUES } from '@koryu/queues';
+
+interface TimerJob {
+  timerId: string;
+  generation: number;
+}
 
 interface ReminderJob {
   reminderId: string;
@@ -20,13 +26,34 @@ interface ReminderJob {
 export class TimersProcessor extends WorkerHost {
   private readonly logger = new Logger(TimersProcessor.name);
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cases: CasesService,
+  ) {
     super();
   }
 
   async process(job: Job): Promise<void> {
     if (job.name === 'reminder') return this.remind(job.data as ReminderJob);
+    if (job.name === 'timer') return this.transition(job.data as TimerJob);
     throw new UnrecoverableError(`unknown timer job ${job.name}`);
+  }
+
+  /**
+   * A timer transition (`visit-ended`, `begin-secondment`, …): the same engine, transaction and
+   * history as a person's action, with actor `system`. A timer whose case already moved, or whose
+   * time changed since the job was made, does nothing; one the rules refuse (e.g. no postName to
+   * begin the overseas posting) is recorded as blocked and waits for a person.
+   */
+  private async transition({ timerId, generation }: TimerJob): Promise<void> {
+    const [timer] = await this.dataSource.query(`SELECT id, case_id AS "caseId", action, generation, state FROM case_timer WHERE id = $1`, [timerId]);
+    if (!timer || timer.state !== 'pending' || timer.generation !== generation) return;
+    const moved = await this.cases.actAsSystem(timer.caseId, timer.action);
+    const outcome = moved ? 'done' : (await this.cases.systemCanTake(timer.caseId, timer.action)) ? 'blocked' : 'done';
+    await this.dataSource.query(`UPDATE case_timer SET state = $2, outcome = $3, updated_at = now() WHERE id = $1`, [timerId, outcome, moved ? `moved to ${moved.state}` : outcome === 'blocked' ? 'refused by a rule' : 'the case had moved on']);
+    // The transition's event is in the outbox; wake the relay rather than wait for its poll.
+    await this.dataSource.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+    this.logger.log(`timer ${timer.action} of case ${timer.caseId}: ${outcome}`);
   }
 
   private async remind({ reminderId, generation }: ReminderJob): Promise<void> {

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { closingState, deadlineFacts, desiredDeadlines, type FactCase, loadFacts, syncReminders } from '@koryu/casework';
+import { closingState, deadlineFacts, desiredDeadlines, desiredTimers, type FactCase, loadFacts, syncReminders } from '@koryu/casework';
 import type { DomainEvent } from '@koryu/queues';
 import { PROGRAMS, ProgramRegistry } from '@koryu/workflow';
 import { EventConsumerClass, type EventConsumer } from '../event-consumer';
@@ -11,7 +11,8 @@ const registry = new ProgramRegistry(PROGRAMS);
  * on every change it recomputes what applies from the case as it is now in PostgreSQL (so events
  * replayed or out of date converge on the same rows), opens or moves those, and closes the others
  * as done, or cancelled when the case was given up. A new date or a reopening bumps the
- * deadline's generation, so reminders scheduled for the old one do nothing.
+ * deadline's generation, so reminders scheduled for the old one do nothing. The timer transitions
+ * the state waits for are kept the same way.
  */
 @EventConsumerClass()
 export class DeadlinesConsumer implements EventConsumer {
@@ -61,5 +62,22 @@ export class DeadlinesConsumer implements EventConsumer {
       );
     }
     await syncReminders(query, row.id);
+
+    // Timer transitions: pending while the case waits in their state, cancelled once it left.
+    const timers = desiredTimers(def, row);
+    for (const timer of timers) {
+      await tx.query(
+        `INSERT INTO case_timer (case_id, action, fire_at) VALUES ($1, $2, $3)
+         ON CONFLICT (case_id, action) DO UPDATE SET fire_at = EXCLUDED.fire_at, state = 'pending', outcome = NULL, updated_at = now(),
+           generation = case_timer.generation + 1
+         WHERE case_timer.fire_at <> EXCLUDED.fire_at OR case_timer.state <> 'pending'`,
+        [row.id, timer.action, timer.fireAt],
+      );
+    }
+    await tx.query(
+      `UPDATE case_timer SET state = 'cancelled', generation = generation + 1, updated_at = now()
+        WHERE case_id = $1 AND state = 'pending' AND NOT (action = ANY ($2))`,
+      [row.id, timers.map((t) => t.action)],
+    );
   }
 }
