@@ -3,6 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { KoryuConfig } from '@koryu/config';
 import { PlatformModule, QUEUE_CANARY, QueueCanaryModule } from '@koryu/platform';
 import { QUEUE_PREFIX, QUEUES, type QueueCanary, workerConnection } from '@koryu/queues';
+import { MailDispatcher } from './mail-dispatcher';
 import { MailTransport } from './mail-transport';
 import { NotificationsProcessor } from './notifications.processor';
 
@@ -33,7 +34,8 @@ export class NotifierModule {
         canary,
         MailModule,
       ],
-      providers: [NotificationsProcessor],
+      providers: [NotificationsProcessor, MailDispatcher],
+      exports: [MailDispatcher],
     };
   }
 }
