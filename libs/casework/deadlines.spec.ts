@@ -1,5 +1,5 @@
-import { JICA_APPLICATION, TRAINEE_SECONDMENT } from '@koryu/workflow';
-import { closingState, deadlineFacts, deadlineStatus, desiredDeadlines } from './deadlines';
+import { GOVERNOR_CONFERENCE, JICA_APPLICATION, TRAINEE_SECONDMENT } from '@koryu/workflow';
+import { closingState, deadlineFacts, deadlineStatus, desiredDeadlines, desiredSla } from './deadlines';
 
 const NOW = new Date('2026-11-24T03:00:00Z'); // 12:00 JST
 
@@ -17,6 +17,16 @@ describe('program deadlines of a case', () => {
     expect(deadlineFacts(JICA_APPLICATION, 'in-progress')).toEqual(['stateEnteredOn']);
     const [progress] = desiredDeadlines(JICA_APPLICATION, { state: 'in-progress', data: {} }, facts, NOW);
     expect(progress).toMatchObject({ key: 'progress-report', dueAt: new Date('2027-04-01T14:59:59Z') });
+  });
+
+  it('counts the approval SLA in business days from entering review (over Golden Week), in the review state only', () => {
+    const entered = new Date('2026-04-28T10:00:00+09:00');
+    expect(desiredSla(JICA_APPLICATION, 'internal-review', entered).map((d) => [d.key, d.audience, d.dueAt.toISOString()])).toEqual([
+      ['approval-sla-reminder', 'manager', new Date('2026-05-07T10:00:00+09:00').toISOString()],
+      ['approval-sla-escalation', 'admin', new Date('2026-05-11T10:00:00+09:00').toISOString()],
+    ]);
+    expect(desiredSla(GOVERNOR_CONFERENCE, 'policy-review', entered)).toHaveLength(2);
+    expect(desiredSla(JICA_APPLICATION, 'draft', entered)).toEqual([]);
   });
 
   it('ends as done when the case moves on, cancelled when it is given up', () => {

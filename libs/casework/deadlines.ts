@@ -1,5 +1,5 @@
 import { DateTime, Duration } from 'luxon';
-import { dueInstant, TOKYO } from '@koryu/calendar';
+import { addBusinessDays, dueInstant, TOKYO } from '@koryu/calendar';
 import type { DueSpec, Localized, ProgramDefinition } from '@koryu/workflow';
 
 /** A deadline a case should have now, from its program's declarations and its data. */
@@ -62,4 +62,21 @@ export function desiredTimers(def: ProgramDefinition, snapshot: { state: string;
     const due = timer.due(snapshot.data);
     return due ? [{ action: timer.action, fireAt: dueInstant(due) }] : [];
   });
+}
+
+/** DOMAIN.md approval SLA: business days in review before managers are reminded, and admins alerted. */
+export const APPROVAL_SLA = { remindManagersAfter: 3, escalateToAdminsAfter: 5 } as const;
+
+/** The state a case waits in for a manager's approval: where `submit` leads (internal-review, policy-review). */
+export function reviewState(def: ProgramDefinition): string | undefined {
+  return def.actions.find((a) => a.key === 'submit')?.to;
+}
+
+/** The approval-SLA deadlines of a case waiting in review since `enteredAt`; none elsewhere. */
+export function desiredSla(def: ProgramDefinition, state: string, enteredAt: Date): (DesiredDeadline & { audience: 'manager' | 'admin' })[] {
+  if (state !== reviewState(def)) return [];
+  return [
+    { key: 'approval-sla-reminder', title: { ja: '決裁の滞留（3営業日）', en: 'Approval waiting 3 business days' }, dueAt: addBusinessDays(enteredAt, APPROVAL_SLA.remindManagersAfter), allDay: false, remindBefore: ['PT0S'], audience: 'manager' },
+    { key: 'approval-sla-escalation', title: { ja: '決裁の滞留（5営業日）', en: 'Approval waiting 5 business days' }, dueAt: addBusinessDays(enteredAt, APPROVAL_SLA.escalateToAdminsAfter), allDay: false, remindBefore: ['PT0S'], audience: 'admin' },
+  ];
 }

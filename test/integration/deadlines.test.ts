@@ -34,7 +34,7 @@ beforeAll(async () => {
     ['kitakyushu', '北九州市', 'municipality', '401005'],
   ]) {
     const organisation = (await api.http.post('/api/v1/organisations', { name, kind, code }, { token: operator })).body.id;
-    for (const role of ['staff', 'manager']) {
+    for (const role of ['staff', 'manager', 'admin']) {
       const created = await api.http.post('/api/v1/users', { email: `${role}@${key}.test`, name: `${name} ${role}`, password: 'password-of-twelve', organisationId: organisation, roles: [role] }, { token: operator });
       users[`${key}.${role}`] = created.body.id;
       token[`${key}.${role}`] = await api.http.login(`${role}@${key}.test`, 'password-of-twelve');
@@ -93,7 +93,7 @@ it('opens a program deadline when its state and date exist, moves it with the da
   const current = (await api.http.get(`/api/v1/cases/${id}`, { token: token['hachimantai.staff'] })).body;
   await api.http.patch(`/api/v1/cases/${id}`, { version: current.version, data: { visitStart: start, visitEnd: start } }, { token: token['hachimantai.staff'] });
 
-  const [opened] = await deadlinesWhen(id, (d) => d.some((x) => x.key === 'itinerary-final'));
+  const opened = (await deadlinesWhen(id, (d) => d.some((x) => x.key === 'itinerary-final'))).find((d) => d.key === 'itinerary-final') as Deadline;
   const due = new Date(`${isoDate(new Date(`${start}T00:00:00+09:00`).getTime() - 7 * DAY)}T23:59:59+09:00`);
   expect(opened).toMatchObject({ key: 'itinerary-final', title: '行程確定', status: 'upcoming', allDay: true });
   expect(new Date(opened.dueAt)).toEqual(due);
@@ -109,7 +109,7 @@ it('opens a program deadline when its state and date exist, moves it with the da
 
   await act('hachimantai.manager', id, 'confirm-schedule', { data: { itinerary: [{ date: later, place: '八幡平市役所', activity: '市長表敬' }] } });
   const closed = await deadlinesWhen(id, (d) => d.some((x) => x.key === 'itinerary-final' && x.status === 'done'));
-  expect(closed).toHaveLength(1);
+  expect(closed.filter((d) => !d.key.startsWith('approval-sla'))).toHaveLength(1);
 });
 
 it('cancels the deadlines of a case that is given up, custom ones included', async () => {
@@ -123,8 +123,10 @@ it('cancels the deadlines of a case that is given up, custom ones included', asy
   await act('hachimantai.staff', id, 'record-acceptance');
   await deadlinesWhen(id, (d) => d.some((x) => x.key === 'itinerary-final' && x.status === 'upcoming'));
   await act('hachimantai.staff', id, 'cancel', { comment: '大使の一時帰国が中止になったため' });
-  const cancelled = await deadlinesWhen(id, (d) => d.length === 2 && d.every((x) => x.status === 'cancelled'));
-  expect(cancelled.map((d) => d.title).sort()).toEqual(['歓迎レセプション会場の仮押さえ', '行程確定']);
+  const cancelled = await deadlinesWhen(id, (d) => d.filter((x) => x.status === 'cancelled').length === 2);
+  expect(cancelled.filter((d) => d.status === 'cancelled').map((d) => d.title).sort()).toEqual(['歓迎レセプション会場の仮押さえ', '行程確定']);
+  // The approval SLA (if the worker saw the case in review at all) ended when it was approved.
+  expect(cancelled.filter((d) => d.key.startsWith('approval-sla') && d.status !== 'done')).toEqual([]);
 });
 
 it('adds custom milestones with reminders, due at the end of a day or at an instant, for the case’s organisation only', async () => {
@@ -242,5 +244,33 @@ describe('timer transitions', () => {
     // begin-secondment (start date passed) runs; begin-overseas-posting (start + 3 months, passed too) is refused: no postName.
     await waitUntil(async () => (await sql.query(`SELECT state FROM case_timer WHERE case_id = $1 AND action = 'begin-overseas-posting'`, [created.id])).rows[0]?.state === 'blocked', 10_000, 'the blocked timer');
     expect((await api.http.get(`/api/v1/cases/${created.id}`, { token: token['hachimantai.staff'] })).body.state).toBe('at-headquarters');
+  });
+});
+
+describe('approval SLA', () => {
+  it('reminds the managers after 3 business days in review and escalates to the admins after 5, and stops when the case leaves review', async () => {
+    const { body: created } = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: visit }, { token: token['hachimantai.staff'] });
+    await act('hachimantai.staff', created.id, 'submit');
+    const sla = await deadlinesWhen(created.id, (d) => d.filter((x) => x.key.startsWith('approval-sla')).length === 2);
+    expect(sla.map((d) => [d.key, d.status])).toEqual([
+      ['approval-sla-reminder', 'upcoming'],
+      ['approval-sla-escalation', 'upcoming'],
+    ]);
+    // Five business days pass (the dates are PostgreSQL rows; the scheduler reads them).
+    await sql.query(
+      `UPDATE deadline_reminder r SET fire_at = now() - interval '1 minute' FROM case_deadline d WHERE d.id = r.deadline_id AND d.case_id = $1 AND d.kind = 'sla'`,
+      [created.id],
+    );
+    const notified = async () => (await sql.query(`SELECT u.email, n.kind FROM notification n JOIN app_user u ON u.id = n.user_id WHERE n.case_id = $1 ORDER BY u.email`, [created.id])).rows;
+    await waitUntil(async () => (await notified()).length === 2, 10_000, 'the SLA notifications');
+    expect(await notified()).toEqual([
+      { email: 'admin@hachimantai.test', kind: 'escalation' },
+      { email: 'manager@hachimantai.test', kind: 'reminder' },
+    ]);
+    const [escalation] = (await api.http.get('/api/v1/notifications', { token: token['hachimantai.admin'] })).body.items;
+    expect(escalation.title).toBe('【エスカレーション】決裁待ち：在ルワンダ日本国大使館 大使の訪問');
+
+    await act('hachimantai.manager', created.id, 'approve');
+    await deadlinesWhen(created.id, (d) => d.filter((x) => x.key.startsWith('approval-sla')).every((x) => x.status === 'done'));
   });
 });

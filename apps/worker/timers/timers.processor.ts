@@ -59,7 +59,7 @@ export class TimersProcessor extends WorkerHost {
   private async remind({ reminderId, generation }: ReminderJob): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       const [row] = await tx.query(
-        `SELECT r.id, r.before, r.generation, r.sent_at AS "sentAt", d.generation AS "deadlineGeneration", d.state, d.kind, d.notify, d.created_by AS "createdBy",
+        `SELECT r.id, r.before, r.generation, r.sent_at AS "sentAt", d.generation AS "deadlineGeneration", d.state, d.kind, d.audience, d.notify, d.created_by AS "createdBy",
                 d.title, d.due_at AS "dueAt", c.id AS "caseId", c.title AS "caseTitle", c.organisation_id AS "organisationId", c.created_by AS "caseCreatedBy"
            FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id JOIN workflow_case c ON c.id = d.case_id
           WHERE r.id = $1 FOR UPDATE OF r`,
@@ -68,17 +68,28 @@ export class TimersProcessor extends WorkerHost {
       if (!row || row.sentAt || row.generation !== generation || row.deadlineGeneration !== generation || row.state !== 'open') return;
       // A custom milestone reminds its creator and the users it names; a program deadline, the
       // staff of the organisation and whoever started the case.
+      // An approval SLA goes to the organisation's managers (3 business days) or admins (5).
       const recipients: { id: string }[] =
         row.kind === 'custom'
           ? await tx.query(`SELECT id FROM app_user WHERE (id = $1 OR id = ANY ($2::uuid[])) AND disabled_at IS NULL`, [row.createdBy, row.notify])
-          : await tx.query(`SELECT id FROM app_user WHERE organisation_id = $1 AND disabled_at IS NULL AND ('staff' = ANY (roles) OR id = $2)`, [row.organisationId, row.caseCreatedBy]);
-      const title = { ja: `期限のお知らせ：${row.title.ja}`, en: `Reminder: ${row.title.en}` };
-      const body = { ja: `「${row.caseTitle}」の「${row.title.ja}」の期限が近づいています。`, en: `"${row.title.en}" of "${row.caseTitle}" is coming up.`, dueAt: row.dueAt };
+          : row.kind === 'sla'
+            ? await tx.query(`SELECT id FROM app_user WHERE organisation_id = $1 AND disabled_at IS NULL AND $2 = ANY (roles)`, [row.organisationId, row.audience])
+            : await tx.query(`SELECT id FROM app_user WHERE organisation_id = $1 AND disabled_at IS NULL AND ('staff' = ANY (roles) OR id = $2)`, [row.organisationId, row.caseCreatedBy]);
+      const escalation = row.kind === 'sla' && row.audience === 'admin';
+      const kind = escalation ? 'escalation' : 'reminder';
+      const title =
+        row.kind === 'sla'
+          ? { ja: `${escalation ? '【エスカレーション】' : '【催促】'}決裁待ち：${row.caseTitle}`, en: `${escalation ? '[Escalation]' : '[Reminder]'} Approval waiting: ${row.caseTitle}` }
+          : { ja: `期限のお知らせ：${row.title.ja}`, en: `Reminder: ${row.title.en}` };
+      const body =
+        row.kind === 'sla'
+          ? { ja: `「${row.caseTitle}」が${escalation ? 5 : 3}営業日以上、決裁を待っています。`, en: `"${row.caseTitle}" has waited ${escalation ? 5 : 3} business days or more for approval.` }
+          : { ja: `「${row.caseTitle}」の「${row.title.ja}」の期限が近づいています。`, en: `"${row.title.en}" of "${row.caseTitle}" is coming up.` };
       for (const recipient of recipients) {
         await tx.query(
-          `INSERT INTO notification (user_id, kind, case_id, title, body, idempotency_key) VALUES ($1, 'reminder', $2, $3, $4, $5)
+          `INSERT INTO notification (user_id, kind, case_id, title, body, idempotency_key) VALUES ($1, $6, $2, $3, $4, $5)
            ON CONFLICT (idempotency_key) DO NOTHING`,
-          [recipient.id, row.caseId, JSON.stringify(title), JSON.stringify(body), `reminder:${row.id}:${generation}:${recipient.id}`],
+          [recipient.id, row.caseId, JSON.stringify(title), JSON.stringify(body), `reminder:${row.id}:${generation}:${recipient.id}`, kind],
         );
       }
       await tx.query('UPDATE deadline_reminder SET sent_at = now() WHERE id = $1', [row.id]);

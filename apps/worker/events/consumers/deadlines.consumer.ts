@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { closingState, deadlineFacts, desiredDeadlines, desiredTimers, type FactCase, loadFacts, syncReminders } from '@koryu/casework';
+import { closingState, deadlineFacts, desiredDeadlines, desiredSla, desiredTimers, type FactCase, loadFacts, syncReminders } from '@koryu/casework';
 import type { DomainEvent } from '@koryu/queues';
 import { PROGRAMS, ProgramRegistry } from '@koryu/workflow';
 import { EventConsumerClass, type EventConsumer } from '../event-consumer';
@@ -11,8 +11,9 @@ const registry = new ProgramRegistry(PROGRAMS);
  * on every change it recomputes what applies from the case as it is now in PostgreSQL (so events
  * replayed or out of date converge on the same rows), opens or moves those, and closes the others
  * as done, or cancelled when the case was given up. A new date or a reopening bumps the
- * deadline's generation, so reminders scheduled for the old one do nothing. The timer transitions
- * the state waits for are kept the same way.
+ * deadline's generation, so reminders scheduled for the old one do nothing. The approval SLA of a
+ * case in review (managers after 3 business days, admins after 5) and the timer transitions the
+ * state waits for are kept the same way.
  */
 @EventConsumerClass()
 export class DeadlinesConsumer implements EventConsumer {
@@ -35,23 +36,24 @@ export class DeadlinesConsumer implements EventConsumer {
     const facts = await loadFacts(deadlineFacts(def, row.state), row as FactCase, query);
     const desired = desiredDeadlines(def, row, facts, new Date());
 
-    for (const deadline of desired) {
+    const sla = desiredSla(def, row.state, new Date(row.stateEnteredAt));
+    for (const deadline of [...desired.map((d) => ({ ...d, kind: 'program', audience: null })), ...sla.map((d) => ({ ...d, kind: 'sla' }))]) {
       await tx.query(
-        `INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before)
-         VALUES ($1, $2, 'program', $3, $4, $5, $6)
+        `INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before, audience)
+         VALUES ($1, $2, $7, $3, $4, $5, $6, $8)
          ON CONFLICT (case_id, key) DO UPDATE SET
            title = EXCLUDED.title, all_day = EXCLUDED.all_day, remind_before = EXCLUDED.remind_before,
            generation = case_deadline.generation + CASE WHEN case_deadline.due_at <> EXCLUDED.due_at OR case_deadline.state <> 'open' THEN 1 ELSE 0 END,
            due_at = EXCLUDED.due_at, state = 'open', closed_at = NULL, updated_at = now()
          WHERE case_deadline.due_at <> EXCLUDED.due_at OR case_deadline.state <> 'open' OR case_deadline.title <> EXCLUDED.title
             OR case_deadline.remind_before <> EXCLUDED.remind_before`,
-        [row.id, deadline.key, JSON.stringify(deadline.title), deadline.dueAt, deadline.allDay, deadline.remindBefore],
+        [row.id, deadline.key, JSON.stringify(deadline.title), deadline.dueAt, deadline.allDay, deadline.remindBefore, deadline.kind, deadline.audience],
       );
     }
     await tx.query(
       `UPDATE case_deadline SET state = $3, closed_at = now(), updated_at = now(), generation = generation + 1
-        WHERE case_id = $1 AND kind = 'program' AND state = 'open' AND NOT (key = ANY ($2))`,
-      [row.id, desired.map((d) => d.key), closingState(def, row.state)],
+        WHERE case_id = $1 AND kind IN ('program', 'sla') AND state = 'open' AND NOT (key = ANY ($2))`,
+      [row.id, [...desired, ...sla].map((d) => d.key), closingState(def, row.state)],
     );
     // A custom milestone belongs to the case, not to a state: it ends only when the case does.
     if (def.states.find((s) => s.key === row.state)?.terminal) {
