@@ -9,6 +9,8 @@ export interface DesiredDeadline {
   dueAt: Date;
   allDay: boolean;
   remindBefore: readonly string[];
+  /** Who hears of it when not the owning organisation's staff. */
+  audience?: 'manager' | 'admin' | 'pending-invitees';
 }
 
 /** The facts the deadlines of the case's current state read. */
@@ -35,7 +37,14 @@ export function desiredDeadlines(def: ProgramDefinition, snapshot: { state: stri
       const every = Duration.fromISO(deadline.repeatEvery);
       for (let i = 0; i < 1000 && dueInstant(due) < now; i += 1) due = shift(due, every);
     }
-    desired.push({ key: deadline.key, title: deadline.title, dueAt: dueInstant(due), allDay: 'date' in due && !due.time, remindBefore: deadline.remindBefore ?? [] });
+    desired.push({
+      key: deadline.key,
+      title: deadline.title,
+      dueAt: dueInstant(due),
+      allDay: 'date' in due && !due.time,
+      remindBefore: deadline.remindBefore ?? [],
+      ...(deadline.audience === 'pending-invitees' ? { audience: 'pending-invitees' as const } : {}),
+    });
   }
   return desired;
 }

@@ -22,6 +22,20 @@ export const EFFECTS: Record<string, CaseEffect> = {
          SELECT $1, o.id FROM organisation o WHERE o.id = ANY ($2::uuid[]) ON CONFLICT DO NOTHING`,
         [caseRow.id, data.invitedOrganisations],
       );
+      // A survey invitation (DOMAIN.md Notifications) to the staff of every invited organisation.
+      const title = typeof data.counterpartBody === 'string' ? `${data.counterpartBody}との知事会議` : caseRow.title;
+      await query(
+        `INSERT INTO notification (user_id, kind, case_id, title, body, idempotency_key)
+         SELECT u.id, 'survey-invitation', $1::uuid, $3, $4, 'survey-invitation:' || $1::uuid::text || ':' || u.id::text
+           FROM app_user u WHERE u.organisation_id = ANY ($2::uuid[]) AND u.disabled_at IS NULL AND 'staff' = ANY (u.roles)
+         ON CONFLICT (idempotency_key) DO NOTHING`,
+        [
+          caseRow.id,
+          data.invitedOrganisations,
+          JSON.stringify({ ja: `【参加意向調査】${title}`, en: `[Survey] ${title}` }),
+          JSON.stringify({ ja: `「${title}」への参加意向をお知らせください。`, en: `Please tell the secretariat whether you will attend "${title}".` }),
+        ],
+      );
     },
   },
 

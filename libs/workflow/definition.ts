@@ -81,6 +81,8 @@ export interface DeadlineDefinition {
   whileIn: readonly string[];
   due(data: Record<string, unknown>, facts: Record<string, unknown>): DueSpec | undefined;
   remindBefore?: readonly string[];
+  /** Who is reminded: the owning organisation (default), or the invited organisations that have not answered yet. */
+  audience?: 'owner' | 'pending-invitees';
   /** Facts `due` reads (e.g. the JICA call's closing time). */
   needs?: readonly string[];
   /** A recurring deadline (ISO-8601 duration, e.g. `P6M` for progress reports) counted from the first. */

@@ -274,3 +274,40 @@ describe('approval SLA', () => {
     await deadlinesWhen(created.id, (d) => d.filter((x) => x.key.startsWith('approval-sla')).every((x) => x.status === 'done'));
   });
 });
+
+describe('governor-conference survey notifications', () => {
+  it('invites the invited organisations’ staff, and reminds only those that have not answered', async () => {
+    const operator = await api.http.login(TEST_ADMIN.email, TEST_ADMIN.password);
+    const orgs: Record<string, string> = {};
+    for (const [key, name, kind, code] of [
+      ['nga', '全国知事会事務局', 'association', 'NGA'],
+      ['okinawa', '沖縄県', 'prefecture', '470007'],
+      ['hokkaido', '北海道', 'prefecture', '010006'],
+    ]) {
+      orgs[key] = (await api.http.post('/api/v1/organisations', { name, kind, code }, { token: operator })).body.id;
+      for (const role of key === 'nga' ? ['staff', 'manager'] : ['staff']) {
+        await api.http.post('/api/v1/users', { email: `${role}@${key}.test`, name: `${name} ${role}`, password: 'password-of-twelve', organisationId: orgs[key], roles: [role] }, { token: operator });
+        token[`${key}.${role}`] = await api.http.login(`${role}@${key}.test`, 'password-of-twelve');
+      }
+    }
+    const data = {
+      counterpartCountry: 'US', counterpartBody: '全米知事会', fiscalYear: 2026, format: 'in-person', hostSide: 'japan', startDate: '2027-03-01', endDate: '2027-03-02',
+      themes: ['観光'], purpose: '交流の拡大', expectedOutcomes: '共同声明', invitedOrganisations: [orgs.okinawa, orgs.hokkaido], surveyDeadline: new Date(Date.now() + 10 * DAY).toISOString(),
+    };
+    const { body: created } = await api.http.post('/api/v1/cases', { program: 'governor-conference', data }, { token: token['nga.staff'] });
+    await act('nga.staff', created.id, 'submit');
+    await act('nga.manager', created.id, 'approve');
+    await act('nga.staff', created.id, 'open-survey');
+    const kinds = async (who: string) => ((await api.http.get('/api/v1/notifications', { token: token[who] })).body.items as { kind: string; caseId: string; title: string }[]).filter((n) => n.caseId === created.id);
+    expect((await kinds('okinawa.staff')).map((n) => [n.kind, n.title])).toEqual([['survey-invitation', '【参加意向調査】全米知事会との知事会議']]);
+
+    await waitUntil(async () => (await sql.query(`SELECT count(*)::int AS n FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id WHERE d.case_id = $1 AND d.key = 'survey-deadline'`, [created.id])).rows[0].n === 2, 10_000, 'the survey reminders');
+    const answered = await api.http.request('PUT', `/api/v1/cases/${created.id}/survey/response`, { attendance: 'declining' }, { token: token['okinawa.staff'] });
+    expect(answered.status).toBe(200);
+    // P7D and P1D before the deadline come.
+    await sql.query(`UPDATE deadline_reminder r SET fire_at = now() - interval '1 minute' FROM case_deadline d WHERE d.id = r.deadline_id AND d.case_id = $1 AND d.key = 'survey-deadline'`, [created.id]);
+    await waitUntil(async () => (await kinds('hokkaido.staff')).filter((n) => n.kind === 'reminder').length === 2, 10_000, 'two reminders to the non-responder');
+    expect((await kinds('hokkaido.staff')).find((n) => n.kind === 'reminder')?.title).toBe('【回答のお願い】参加意向調査の回答期限：全米知事会との知事会議');
+    expect((await kinds('okinawa.staff')).filter((n) => n.kind === 'reminder')).toEqual([]);
+  });
+});

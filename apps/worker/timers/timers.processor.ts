@@ -74,17 +74,28 @@ export class TimersProcessor extends WorkerHost {
           ? await tx.query(`SELECT id FROM app_user WHERE (id = $1 OR id = ANY ($2::uuid[])) AND disabled_at IS NULL`, [row.createdBy, row.notify])
           : row.kind === 'sla'
             ? await tx.query(`SELECT id FROM app_user WHERE organisation_id = $1 AND disabled_at IS NULL AND $2 = ANY (roles)`, [row.organisationId, row.audience])
-            : await tx.query(`SELECT id FROM app_user WHERE organisation_id = $1 AND disabled_at IS NULL AND ('staff' = ANY (roles) OR id = $2)`, [row.organisationId, row.caseCreatedBy]);
+            : row.audience === 'pending-invitees'
+              ? // Read now, not when scheduled: an organisation that answered meanwhile is not reminded.
+                await tx.query(
+                  `SELECT u.id FROM survey_response s JOIN app_user u ON u.organisation_id = s.organisation_id
+                    WHERE s.case_id = $1 AND s.status = 'pending' AND u.disabled_at IS NULL AND 'staff' = ANY (u.roles)`,
+                  [row.caseId],
+                )
+              : await tx.query(`SELECT id FROM app_user WHERE organisation_id = $1 AND disabled_at IS NULL AND ('staff' = ANY (roles) OR id = $2)`, [row.organisationId, row.caseCreatedBy]);
       const escalation = row.kind === 'sla' && row.audience === 'admin';
       const kind = escalation ? 'escalation' : 'reminder';
       const title =
         row.kind === 'sla'
           ? { ja: `${escalation ? '【エスカレーション】' : '【催促】'}決裁待ち：${row.caseTitle}`, en: `${escalation ? '[Escalation]' : '[Reminder]'} Approval waiting: ${row.caseTitle}` }
-          : { ja: `期限のお知らせ：${row.title.ja}`, en: `Reminder: ${row.title.en}` };
+          : row.audience === 'pending-invitees'
+            ? { ja: `【回答のお願い】${row.title.ja}：${row.caseTitle}`, en: `[Please answer] ${row.title.en}: ${row.caseTitle}` }
+            : { ja: `期限のお知らせ：${row.title.ja}`, en: `Reminder: ${row.title.en}` };
       const body =
         row.kind === 'sla'
           ? { ja: `「${row.caseTitle}」が${escalation ? 5 : 3}営業日以上、決裁を待っています。`, en: `"${row.caseTitle}" has waited ${escalation ? 5 : 3} business days or more for approval.` }
-          : { ja: `「${row.caseTitle}」の「${row.title.ja}」の期限が近づいています。`, en: `"${row.title.en}" of "${row.caseTitle}" is coming up.` };
+          : row.audience === 'pending-invitees'
+            ? { ja: `「${row.caseTitle}」の参加意向調査にまだ回答がありません。期限までにご回答ください。`, en: `Your organisation has not yet answered the survey of "${row.caseTitle}". Please answer before the deadline.` }
+            : { ja: `「${row.caseTitle}」の「${row.title.ja}」の期限が近づいています。`, en: `"${row.title.en}" of "${row.caseTitle}" is coming up.` };
       for (const recipient of recipients) {
         await tx.query(
           `INSERT INTO notification (user_id, kind, case_id, title, body, idempotency_key) VALUES ($1, $6, $2, $3, $4, $5)

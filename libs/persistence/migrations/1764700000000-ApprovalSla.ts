@@ -11,7 +11,9 @@ export class ApprovalSla1764700000000 implements MigrationInterface {
   async up(db: QueryRunner): Promise<void> {
     await db.query(`ALTER TABLE case_deadline DROP CONSTRAINT case_deadline_kind_check`);
     await db.query(`ALTER TABLE case_deadline ADD CONSTRAINT case_deadline_kind_check CHECK (kind IN ('program', 'custom', 'sla'))`);
-    await db.query(`ALTER TABLE case_deadline ADD COLUMN audience text CHECK (audience IN ('manager', 'admin'))`);
+    // Who hears of a deadline besides the default (the owning organisation's staff): managers and
+    // admins for the SLA, the invited organisations that have not answered for a survey deadline.
+    await db.query(`ALTER TABLE case_deadline ADD COLUMN audience text CHECK (audience IN ('manager', 'admin', 'pending-invitees'))`);
   }
 
   async down(db: QueryRunner): Promise<void> {

@@ -160,6 +160,8 @@ export const GOVERNOR_CONFERENCE: ProgramDefinition = {
       whileIn: ['survey-open'],
       due: (data) => (text(data, 'surveyDeadline') ? { instant: new Date(text(data, 'surveyDeadline') as string).toISOString() } : undefined),
       remindBefore: ['P7D', 'P1D'],
+      // DOMAIN.md: reminders go to non-responders only, and stop for an organisation once it answers.
+      audience: 'pending-invitees',
     },
   ],
   invitations: { field: 'invitedOrganisations', publicFields: CONFERENCE_PUBLIC_FIELDS },

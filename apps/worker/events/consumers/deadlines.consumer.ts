@@ -37,14 +37,14 @@ export class DeadlinesConsumer implements EventConsumer {
     const desired = desiredDeadlines(def, row, facts, new Date());
 
     const sla = desiredSla(def, row.state, new Date(row.stateEnteredAt));
-    for (const deadline of [...desired.map((d) => ({ ...d, kind: 'program', audience: null })), ...sla.map((d) => ({ ...d, kind: 'sla' }))]) {
+    for (const deadline of [...desired.map((d) => ({ ...d, kind: 'program', audience: d.audience ?? null })), ...sla.map((d) => ({ ...d, kind: 'sla' }))]) {
       await tx.query(
         `INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before, audience)
          VALUES ($1, $2, $7, $3, $4, $5, $6, $8)
          ON CONFLICT (case_id, key) DO UPDATE SET
            title = EXCLUDED.title, all_day = EXCLUDED.all_day, remind_before = EXCLUDED.remind_before,
            generation = case_deadline.generation + CASE WHEN case_deadline.due_at <> EXCLUDED.due_at OR case_deadline.state <> 'open' THEN 1 ELSE 0 END,
-           due_at = EXCLUDED.due_at, state = 'open', closed_at = NULL, updated_at = now()
+           due_at = EXCLUDED.due_at, audience = EXCLUDED.audience, state = 'open', closed_at = NULL, updated_at = now()
          WHERE case_deadline.due_at <> EXCLUDED.due_at OR case_deadline.state <> 'open' OR case_deadline.title <> EXCLUDED.title
             OR case_deadline.remind_before <> EXCLUDED.remind_before`,
         [row.id, deadline.key, JSON.stringify(deadline.title), deadline.dueAt, deadline.allDay, deadline.remindBefore, deadline.kind, deadline.audience],
