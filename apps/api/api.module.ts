@@ -22,6 +22,7 @@ import { InboxController } from './cases/inbox.controller';
 import { SurveyController } from './cases/survey.controller';
 import { CallsController } from './calls/calls.controller';
 import { NotificationsController } from './notifications/notifications.controller';
+import { CalendarController } from './calendar/calendar.controller';
 import { CaseworkModule, type CaseworkOptions } from '@koryu/casework';
 import { ProgramsController } from './cases/programs.controller';
 
@@ -41,7 +42,7 @@ export class ApiModule {
         // Checked at start: a broken program definition stops the process with every problem listed.
         CaseworkModule.forRoot(options),
       ],
-      controllers: [AuthController, MeController, OrganisationsController, UsersController, ProgramsController, CasesExportController, CasesController, SurveyController, InboxController, CallsController, NotificationsController],
+      controllers: [AuthController, MeController, OrganisationsController, UsersController, ProgramsController, CasesExportController, CasesController, SurveyController, InboxController, CallsController, NotificationsController, CalendarController],
       providers: [
         AccountRepository,
         DemoCasesSeeder,

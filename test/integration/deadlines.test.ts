@@ -311,3 +311,45 @@ describe('governor-conference survey notifications', () => {
     expect((await kinds('okinawa.staff')).filter((n) => n.kind === 'reminder')).toEqual([]);
   });
 });
+
+describe('calendar feed', () => {
+  // ical.js ships CommonJS under `require`.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ICAL = require('ical.js');
+
+  it('serves the user’s deadlines as iCalendar with stable UIDs, all-day deadlines on their Tokyo date, behind a revocable token', async () => {
+    const { body: created } = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: visit }, { token: token['hachimantai.staff'] });
+    await api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: '講演資料の提出', dueAt: '2027-01-15' }, { token: token['hachimantai.staff'] });
+    await api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: '通訳との打合せ', dueAt: '2027-01-20T10:00:00+09:00' }, { token: token['hachimantai.staff'] });
+    const feed = (await api.http.get('/api/v1/me/calendar', { token: token['hachimantai.manager'] })).body;
+    expect(feed.url).toMatch(/\/api\/v1\/calendar\.ics\?token=/);
+    const path = new URL(feed.url).pathname + new URL(feed.url).search;
+
+    const parse = async () => {
+      const response = await api.http.get(path);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/calendar');
+      const events = new ICAL.Component(ICAL.parse(response.text)).getAllSubcomponents('vevent').map((e: unknown) => new ICAL.Event(e));
+      return events.filter((e: { description: string }) => e.description.includes(created.id)) as { uid: string; summary: string; startDate: { isDate: boolean; toString(): string; toJSDate(): Date } }[];
+    };
+    const first = await parse();
+    const second = await parse();
+    expect(first.map((e) => e.uid).sort()).toEqual(second.map((e) => e.uid).sort());
+    expect(first).toHaveLength(2);
+    const allDay = first.find((e) => e.summary.startsWith('講演資料の提出'));
+    expect([allDay?.startDate.isDate, allDay?.startDate.toString()]).toEqual([true, '2027-01-15']);
+    const timed = first.find((e) => e.summary.startsWith('通訳との打合せ'));
+    expect(timed?.startDate.toJSDate().toISOString()).toBe('2027-01-20T01:00:00.000Z');
+
+    // Another organisation's feed does not show them; a rotated token revokes the old URL.
+    const other = (await api.http.get('/api/v1/me/calendar', { token: token['kitakyushu.staff'] })).body;
+    const otherText = (await api.http.get(new URL(other.url).pathname + new URL(other.url).search)).text;
+    expect(otherText).not.toContain(created.id);
+    const rotated = (await api.http.post('/api/v1/me/calendar/rotate', {}, { token: token['hachimantai.manager'] })).body;
+    expect(rotated.token).not.toBe(feed.token);
+    const revoked = await api.http.get(path);
+    expect([revoked.status, revoked.body.code]).toEqual([401, 'UNAUTHENTICATED']);
+    expect((await api.http.get(new URL(rotated.url).pathname + new URL(rotated.url).search)).status).toBe(200);
+    expect((await api.http.get('/api/v1/calendar.ics?token=forged')).status).toBe(401);
+  });
+});
