@@ -1,4 +1,4 @@
-import { addBusinessDays, dueInstant, isBusinessDay, reminderInstant } from './business-days';
+import { addBusinessDays, dueInstant, isBusinessDay, nextDigestAt, reminderInstant } from './business-days';
 
 /** An instant written in Tokyo time, for readable expectations. */
 const jst = (text: string) => new Date(`${text}+09:00`);
@@ -67,5 +67,17 @@ describe('when a deadline is due and its reminders are sent', () => {
 
   it('refuses what is not a duration', () => {
     expect(() => reminderInstant({ date: '2026-12-10' }, '7 days')).toThrow(RangeError);
+  });
+});
+
+describe('the managers’ daily digest', () => {
+  it.each([
+    ['2026-11-27T08:00:00', '2026-11-27T08:30:00', 'a Friday morning: today'],
+    ['2026-11-27T08:30:00', '2026-11-27T08:30:00', 'exactly at 08:30'],
+    ['2026-11-27T09:00:00', '2026-11-30T08:30:00', 'after 08:30 on a Friday: Monday'],
+    ['2026-04-28T12:00:00', '2026-04-30T08:30:00', 'over 昭和の日'],
+    ['2026-12-28T10:00:00', '2027-01-04T08:30:00', 'over the year-end closure'],
+  ])('from %s JST the next digest is at %s JST (%s)', (now, next) => {
+    expect(nextDigestAt(jst(now))).toEqual(jst(next));
   });
 });

@@ -80,3 +80,16 @@ export function reminderInstant(due: Due, before: string): Date {
   const day = businessDayOnOrBefore(tokyoDay(dueAt).minus(offset));
   return day.set({ hour: REMINDER_HOUR }).toJSDate();
 }
+
+/** Managers' daily digest: this Tokyo time on business days (DOMAIN.md Notifications). */
+export const DIGEST_TIME = { hour: 8, minute: 30 } as const;
+
+/** The next digest instant at or after `now`: 08:30 JST on the next business day (today if still ahead). */
+export function nextDigestAt(now: Date): Date {
+  let day = DateTime.fromJSDate(now, { zone: TOKYO }).startOf('day');
+  for (;;) {
+    const at = day.set({ hour: DIGEST_TIME.hour, minute: DIGEST_TIME.minute });
+    if (isBusinessDay(day) && at.toMillis() >= now.getTime()) return at.toJSDate();
+    day = day.plus({ days: 1 });
+  }
+}

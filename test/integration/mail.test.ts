@@ -11,8 +11,10 @@ import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type ParsedMail, simpleParser } from 'mailparser';
+import { Queue } from 'bullmq';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '@koryu/config';
+import { QUEUE_PREFIX, QUEUES, workerConnection } from '@koryu/queues';
 import { type ApiUnderTest, startApi, TEST_ADMIN, testRedisUrl, waitUntil } from '@koryu/testing';
 import { NotifierModule } from '../../apps/notifier/notifier.module';
 import { WorkerModule } from '../../apps/worker/worker.module';
@@ -96,4 +98,41 @@ it('delivers a custom PT10S reminder once by mail and once in-app, to each recip
     const inbox = (await api.http.get('/api/v1/notifications', { token: token[who] })).body;
     expect(inbox.items.filter((n: { caseId: string }) => n.caseId === created.body.id)).toHaveLength(1);
   }
+});
+
+it('sends managers one daily digest of what waits for them, however often the digest job runs', async () => {
+  const { body: created } = await api.http.post(
+    '/api/v1/cases',
+    {
+      program: 'ambassador-visit',
+      data: {
+        envoyKind: 'consul-general',
+        postCountry: 'VN',
+        postName: '在ホーチミン日本国総領事館',
+        purposes: ['lecture'],
+        preferredStart: '2027-02-01',
+        preferredEnd: '2027-02-02',
+        hostContact: { name: '八幡 花子', department: '企画財政課', phone: '0195-74-2111', email: 'kokusai@hachimantai.test' },
+      },
+    },
+    { token: token.staff },
+  );
+  const submitted = await api.http.post(`/api/v1/cases/${created.id}/actions/submit`, { version: created.version }, { token: token.staff });
+  expect(submitted.status).toBe(200);
+  mails.length = 0;
+  // 08:30 JST on Tuesday 2026-12-01: the scheduler's job, here added by hand (twice, as two replicas could).
+  const timers = new Queue(QUEUES.timers, { connection: workerConnection(testRedisUrl()), prefix: QUEUE_PREFIX });
+  try {
+    await timers.add('digest', { date: '2026-12-01' }, { jobId: 'digest-2026-12-01-test-a' });
+    await timers.add('digest', { date: '2026-12-01' }, { jobId: 'digest-2026-12-01-test-b' });
+  } finally {
+    await timers.close();
+  }
+  await waitUntil(async () => mails.some((m) => m.subject?.includes('waiting for you today')), 15_000, 'the digest mail');
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const digests = mails.filter((m) => m.subject?.includes('waiting for you today'));
+  expect(digests).toHaveLength(1);
+  expect((digests[0].to as { value: { address: string }[] }).value[0].address).toBe('manager@mail.test');
+  expect(digests[0].subject).toBe('1 waiting for you today (2026-12-01)');
+  expect(digests[0].text).toContain('在ホーチミン日本国総領事館 総領事の訪問 (Ambassador visit to the region / Internal review)'.replace(' (', '（').replace(')', '）'));
 });

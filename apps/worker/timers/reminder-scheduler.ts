@@ -3,6 +3,8 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
+import { DateTime } from 'luxon';
+import { nextDigestAt, TOKYO } from '@koryu/calendar';
 import { QUEUES } from '@koryu/queues';
 
 /** Reminders due within this horizon have their delayed job in Redis; later ones are added as they approach. */
@@ -11,6 +13,8 @@ const INTERVAL_MS = 1_000;
 const BATCH = 1_000;
 
 export const reminderJobId = (reminderId: string, generation: number) => `reminder:${reminderId}:${generation}`;
+// BullMQ refuses a custom id with a single colon (it would read as a repeatable job's): hyphens here.
+export const digestJobId = (date: string) => `digest-${date}`;
 export const timerJobId = (timerId: string, generation: number) => `timer:${timerId}:${generation}`;
 
 /** What the scheduler puts in the `timers` queue: pending rows of these tables, due within the horizon. */
@@ -31,6 +35,7 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger(ReminderScheduler.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private digestOffered?: string;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -57,7 +62,7 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationS
 
   /** Adds the jobs of pending reminders and timer transitions due within the horizon; answers how many it offered. */
   async scheduleDue(now = Date.now()): Promise<number> {
-    let offered = 0;
+    let offered = await this.scheduleDigest(now);
     for (const source of SOURCES) {
       let after: { fireAt: Date; id: string } | undefined;
       for (;;) {
@@ -82,5 +87,18 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationS
       }
     }
     return offered;
+  }
+
+  /**
+   * The next managers' digest (08:30 JST on a business day) as a delayed job whose id is its date:
+   * every replica and every tick offers the same job, and BullMQ keeps one.
+   */
+  private async scheduleDigest(now: number): Promise<number> {
+    const at = nextDigestAt(new Date(now));
+    const date = DateTime.fromJSDate(at, { zone: TOKYO }).toISODate() as string;
+    if (this.digestOffered === date) return 0;
+    await this.timers.add('digest', { date }, { jobId: digestJobId(date), delay: Math.max(0, at.getTime() - Date.now()) });
+    this.digestOffered = date;
+    return 1;
   }
 }

@@ -1,9 +1,11 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { CasesService } from '@koryu/casework';
+import { isBusinessDay } from '@koryu/calendar';
+import { CasesService, PROGRAM_REGISTRY } from '@koryu/casework';
+import type { ProgramDefinition, ProgramRegistry } from '@koryu/workflow';
 import { OUTBOX_CHANNEL, QUEUES } from '@koryu/queues';
 
 interface TimerJob {
@@ -29,6 +31,7 @@ export class TimersProcessor extends WorkerHost {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cases: CasesService,
+    @Inject(PROGRAM_REGISTRY) private readonly programs: ProgramRegistry,
   ) {
     super();
   }
@@ -36,6 +39,7 @@ export class TimersProcessor extends WorkerHost {
   async process(job: Job): Promise<void> {
     if (job.name === 'reminder') return this.remind(job.data as ReminderJob);
     if (job.name === 'timer') return this.transition(job.data as TimerJob);
+    if (job.name === 'digest') return this.digest((job.data as { date: string }).date);
     throw new UnrecoverableError(`unknown timer job ${job.name}`);
   }
 
@@ -54,6 +58,44 @@ export class TimersProcessor extends WorkerHost {
     // The transition's event is in the outbox; wake the relay rather than wait for its poll.
     await this.dataSource.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
     this.logger.log(`timer ${timer.action} of case ${timer.caseId}: ${outcome}`);
+  }
+
+  /**
+   * The managers' daily digest: to every active manager with something waiting (cases of their
+   * organisation in a state only a manager moves on), one notification a day, whatever the retries.
+   */
+  async digest(date: string): Promise<void> {
+    if (!isBusinessDay(date)) return;
+    // Waiting for a manager: a step only a manager takes (approve, sign, confirm…), not one staff
+    // or a timer could take too (withdraw, cancel, a manager's early end).
+    const managerStep = (def: ProgramDefinition, state: string) =>
+      def.actions.some((a) => a.from.includes(state) && a.roles.includes('manager') && !a.roles.includes('staff') && !a.roles.includes('system'));
+    const waiting = this.programs.all().flatMap((def) => def.states.filter((s) => managerStep(def, s.key)).map((s) => ({ key: `${def.key}:${s.key}`, program: def.title, state: s.title })));
+    const rows: { userId: string; caseId: string; title: string; key: string }[] = await this.dataSource.query(
+      `SELECT u.id AS "userId", c.id AS "caseId", c.title, c.program || ':' || c.state AS key
+         FROM app_user u JOIN workflow_case c ON c.organisation_id = u.organisation_id
+        WHERE 'manager' = ANY (u.roles) AND u.disabled_at IS NULL AND c.program || ':' || c.state = ANY ($1)
+        ORDER BY u.id, c.updated_at`,
+      [waiting.map((w) => w.key)],
+    );
+    const byUser = new Map<string, typeof rows>();
+    for (const row of rows) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
+    for (const [userId, cases] of byUser) {
+      const line = (c: (typeof rows)[number], locale: 'ja' | 'en') => {
+        const where = waiting.find((w) => w.key === c.key);
+        return `・${c.title || '-'}（${where?.program[locale] ?? ''} / ${where?.state[locale] ?? ''}）`;
+      };
+      await this.dataSource.query(
+        `INSERT INTO notification (user_id, kind, title, body, idempotency_key) VALUES ($1, 'action-needed', $2, $3, $4) ON CONFLICT (idempotency_key) DO NOTHING`,
+        [
+          userId,
+          JSON.stringify({ ja: `本日の決裁待ち ${cases.length} 件（${date}）`, en: `${cases.length} waiting for you today (${date})` }),
+          JSON.stringify({ ja: cases.map((c) => line(c, 'ja')).join('\n'), en: cases.map((c) => line(c, 'en')).join('\n') }),
+          `digest:${date}:${userId}`,
+        ],
+      );
+    }
+    this.logger.log(`digest of ${date}: ${byUser.size} managers`);
   }
 
   private async remind({ reminderId, generation }: ReminderJob): Promise<void> {
