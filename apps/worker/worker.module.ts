@@ -9,6 +9,7 @@ import { EVENT_CONSUMERS, EventsProcessor } from './events/events.processor';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { SystemProcessor } from './system.processor';
 import { ReminderScheduler } from './timers/reminder-scheduler';
+import { QueueDepthMetrics } from './timers/timer-metrics';
 import { TimersProcessor } from './timers/timers.processor';
 
 export interface WorkerOptions {
@@ -52,6 +53,7 @@ export class WorkerModule {
         SystemProcessor,
         TimersProcessor,
         ReminderScheduler,
+        QueueDepthMetrics,
         OutboxRelay,
         EventsProcessor,
         ...consumers,

@@ -13,6 +13,7 @@ import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { loadConfig } from '@koryu/config';
+import { metricsRegistry } from '@koryu/platform';
 import { type ApiUnderTest, startApi, TEST_ADMIN, testRedisUrl, waitUntil } from '@koryu/testing';
 import { WorkerModule } from '../../apps/worker/worker.module';
 
@@ -88,4 +89,11 @@ it('R7: two worker replicas deliver each reminder once', async () => {
   await waitUntil(async () => (await notifications(caseId)) === 10, 20_000, 'ten reminders');
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   expect(await notifications(caseId)).toBe(10);
+});
+
+it('reports reminder lateness and queue depths as Prometheus metrics', async () => {
+  const text = await metricsRegistry.metrics();
+  const handled = Number(/koryu_timer_lateness_seconds_count\{kind="reminder"\} (\d+)/.exec(text)?.[1] ?? 0);
+  expect(handled).toBeGreaterThanOrEqual(15);
+  expect(text).toMatch(/koryu_queue_jobs\{queue="timers",state="delayed"\} \d+/);
 });

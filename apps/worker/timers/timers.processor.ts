@@ -7,6 +7,7 @@ import { isBusinessDay } from '@koryu/calendar';
 import { CasesService, PROGRAM_REGISTRY } from '@koryu/casework';
 import type { ProgramDefinition, ProgramRegistry } from '@koryu/workflow';
 import { OUTBOX_CHANNEL, QUEUES } from '@koryu/queues';
+import { timerLateness } from './timer-metrics';
 
 interface TimerJob {
   timerId: string;
@@ -37,6 +38,8 @@ export class TimersProcessor extends WorkerHost {
   }
 
   async process(job: Job): Promise<void> {
+    // Lateness against the job's own due time: its creation plus its delay.
+    timerLateness.observe({ kind: job.name }, Math.max(0, Date.now() - (job.timestamp + (job.delay ?? 0))) / 1000);
     if (job.name === 'reminder') return this.remind(job.data as ReminderJob);
     if (job.name === 'timer') return this.transition(job.data as TimerJob);
     if (job.name === 'digest') return this.digest((job.data as { date: string }).date);
