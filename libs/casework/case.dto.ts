@@ -32,30 +32,6 @@ export class OverrideDto {
   reason!: string;
 }
 
-export class ActionDto {
-  @ApiProperty()
-  @IsInt()
-  @Min(1)
-  version!: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(4000)
-  comment?: string;
-
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
-  @IsObject()
-  data?: Record<string, unknown>;
-
-  @ApiPropertyOptional({ type: OverrideDto })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => OverrideDto)
-  override?: OverrideDto;
-}
-
 export class CheckActionDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'the form as typed so far; merged into the case data for the check' })
   @IsOptional()
@@ -67,6 +43,20 @@ export class CheckActionDto {
   @ValidateNested()
   @Type(() => OverrideDto)
   override?: OverrideDto;
+}
+
+/** An action: the dry run's fields plus the version read and the comment. */
+export class ActionDto extends CheckActionDto {
+  @ApiProperty()
+  @IsInt()
+  @Min(1)
+  version!: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  comment?: string;
 }
 
 export class ListCasesQuery {

@@ -21,6 +21,8 @@ export interface CaseRow {
   createdAt: Date;
   updatedAt: Date;
   stateEnteredAt: Date;
+  /** Read with the case where the statement asks for them (a GET, a write); JSON, so dates are strings. */
+  deadlines?: DeadlineRow[];
 }
 
 /** How the caller sees a case: as its owner, or as an invited organisation (public fields only). */
@@ -96,6 +98,12 @@ const CASE_COLUMNS = `c.id, c.program, c.program_version AS "programVersion", c.
   c.data, c.version, c.fiscal_year AS "fiscalYear", c.invited_organisation_ids AS "invitedOrganisationIds", c.created_by AS "createdBy",
   c.created_at AS "createdAt", c.updated_at AS "updatedAt", c.state_entered_at AS "stateEnteredAt"`;
 
+const DEADLINE_FIELDS = `d.id, d.case_id AS "caseId", d.key, d.kind, d.title, d.due_at AS "dueAt", d.all_day AS "allDay", d.remind_before AS "remindBefore", d.state`;
+
+/** The case's deadlines as a JSON array, soonest first: read in the statement that reads or writes the case. */
+const DEADLINES_OF_CASE = `(SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x."dueAt", x.key), '[]'::jsonb)
+    FROM (SELECT ${DEADLINE_FIELDS} FROM case_deadline d WHERE d.case_id = c.id) x) AS deadlines`;
+
 /**
  * All SQL of cases. Every read is scoped to the caller's organisation (and the cases it is
  * invited to) from the request context; every write is one statement that changes the case only
@@ -113,12 +121,14 @@ export class CaseRepository {
     );
   }
 
-  async findVisible(id: string): Promise<VisibleCase | undefined> {
+  /** The case as the caller sees it; with its deadlines in the same statement when asked (GET). */
+  async findVisible(id: string, withDeadlines = false): Promise<VisibleCase | undefined> {
     const { organisationId } = requireActor();
     const [row] = await preparedQuery<VisibleCase>(
       this.dataSource,
-      'case-find-visible',
+      withDeadlines ? 'case-find-visible-deadlines' : 'case-find-visible',
       `SELECT ${CASE_COLUMNS}, CASE WHEN c.organisation_id = $2 THEN 'owner' ELSE 'invitee' END AS access, o.kind AS "ownerKind"
+              ${withDeadlines ? `, ${DEADLINES_OF_CASE}` : ''}
          FROM workflow_case c JOIN organisation o ON o.id = c.organisation_id
         WHERE c.id = $1 AND (c.organisation_id = $2 OR $2 = ANY (c.invited_organisation_ids))`,
       [id, organisationId],
@@ -236,7 +246,7 @@ export class CaseRepository {
        ), event AS (
          INSERT INTO outbox (event_id, case_id, type, payload) SELECT $15, id, $16, $17 FROM updated
        )
-       SELECT ${CASE_COLUMNS} FROM updated c`,
+       SELECT ${CASE_COLUMNS}, ${DEADLINES_OF_CASE} FROM updated c`,
       [
         change.id,
         change.expectedVersion,
@@ -282,12 +292,11 @@ export class CaseRepository {
   }
 
   /** The deadlines of these cases (open ones and those that ended), by case, soonest first. */
-  async deadlines(caseIds: readonly string[], query?: Query): Promise<Map<string, DeadlineRow[]>> {
+  async deadlines(caseIds: readonly string[]): Promise<Map<string, DeadlineRow[]>> {
     const byCase = new Map<string, DeadlineRow[]>();
     if (caseIds.length === 0) return byCase;
-    const text = `SELECT id, case_id AS "caseId", key, kind, title, due_at AS "dueAt", all_day AS "allDay", remind_before AS "remindBefore", state
-                    FROM case_deadline WHERE case_id = ANY ($1::uuid[]) ORDER BY due_at, key`;
-    const rows: DeadlineRow[] = query ? await query<DeadlineRow>(text, [caseIds]) : await preparedQuery<DeadlineRow>(this.dataSource, 'case-deadlines', text, [caseIds]);
+    const text = `SELECT ${DEADLINE_FIELDS} FROM case_deadline d WHERE d.case_id = ANY ($1::uuid[]) ORDER BY d.due_at, d.key`;
+    const rows = await preparedQuery<DeadlineRow>(this.dataSource, 'case-deadlines', text, [caseIds]);
     for (const row of rows) byCase.set(row.caseId, [...(byCase.get(row.caseId) ?? []), row]);
     return byCase;
   }

@@ -1,8 +1,9 @@
+import { isUUID } from 'class-validator';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ForbiddenError, NotFoundError, RuleFailedError, ValidationFailedError, type Violation } from '@koryu/domain';
 import { dueInstant, fiscalYearLabel } from '@koryu/calendar';
 import { type DeadlineStatus, deadlineStatus } from './deadlines';
-import type { FactLoader, Query } from './facts';
+import { type FactLoader, loadFacts, type Query } from './facts';
 import { syncReminders } from './reminders';
 import { currentContext, currentLocale, domainErrorResponse, type ErrorBody, requireActor, runWithContext } from '@koryu/platform';
 import { type ActionInput, type ActorRole, allowedActions, type Decision, decide, diff, editableFields, effectsOf, factsNeeded, lockKeys, type ProgramDefinition, ProgramRegistry, ruleMessage, validateForm } from '@koryu/workflow';
@@ -109,8 +110,8 @@ export class CasesService {
   }
 
   async get(id: string): Promise<CaseView> {
-    const row = await this.findVisible(id);
-    return this.view(this.definitionOf(row), row, this.roles(), (await this.cases.deadlines([row.id])).get(row.id));
+    const row = await this.findVisible(id, true);
+    return this.view(this.definitionOf(row), row);
   }
 
   async list(query: ListCasesQuery): Promise<{ items: CaseView[]; total: number; nextCursor: string | null }> {
@@ -162,7 +163,7 @@ export class CasesService {
       event: { type: 'case.updated', payload: { program: def.key, organisationId: row.organisationId, state: row.state, fields: changed } },
     });
     if (!written) throw new DomainError('VERSION_CONFLICT');
-    return this.view(def, { ...written, access: 'owner' }, this.roles(), (await this.cases.deadlines([written.id])).get(written.id));
+    return this.view(def, { ...written, access: 'owner' });
   }
 
   /**
@@ -262,7 +263,7 @@ export class CasesService {
     // Stale version, or another request moved the case first: both are a conflict for this caller
     // (inside a transaction, throwing rolls the effects back too).
     if (!written) throw new DomainError('VERSION_CONFLICT');
-    return this.view(def, { ...written, access: 'owner' }, performer.roles, (await this.cases.deadlines([written.id], query)).get(written.id));
+    return this.view(def, { ...written, access: 'owner' }, performer.roles);
   }
 
   private effect(name: string): CaseEffect {
@@ -288,7 +289,12 @@ export class CasesService {
     }
     const created = await this.cases.addDeadline({ caseId: id, title: input.title, dueAt, allDay, remindBefore: input.remindBefore ?? [], notify, createdBy: actor.userId });
     await syncReminders((text, params) => this.cases.query(text, params), id);
-    return { id: created.id, key: created.key, title: input.title, dueAt: created.dueAt, allDay: created.allDay, status: deadlineStatus(created, new Date()), remindBefore: created.remindBefore };
+    return this.deadlineView(created);
+  }
+
+  private deadlineView(d: DeadlineRow): DeadlineView {
+    const dueAt = new Date(d.dueAt);
+    return { id: d.id, key: d.key, title: d.title[currentLocale()], dueAt, allDay: d.allDay, status: deadlineStatus({ state: d.state, dueAt }, new Date()), remindBefore: d.remindBefore };
   }
 
   async history(id: string): Promise<HistoryRow[]> {
@@ -297,9 +303,9 @@ export class CasesService {
     return this.cases.history(id);
   }
 
-  private async findVisible(id: string): Promise<VisibleCase> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new NotFoundError();
-    const row = await this.cases.findVisible(id);
+  private async findVisible(id: string, withDeadlines = false): Promise<VisibleCase> {
+    if (!isUUID(id)) throw new NotFoundError();
+    const row = await this.cases.findVisible(id, withDeadlines);
     if (!row) throw new NotFoundError();
     return row;
   }
@@ -351,15 +357,8 @@ export class CasesService {
     return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
   }
 
-  private async loadFacts(def: ProgramDefinition, actionKey: string, row: CaseRow, query?: Query): Promise<Record<string, unknown>> {
-    const facts: Record<string, unknown> = {};
-    const run: Query = query ?? ((text, params) => this.cases.query(text, params));
-    for (const name of factsNeeded(def, actionKey, row.state)) {
-      const loader = this.factLoaders.get(name);
-      if (!loader) throw new Error(`no loader for fact "${name}" needed by ${def.key}`);
-      facts[name] = await loader(row, run);
-    }
-    return facts;
+  private loadFacts(def: ProgramDefinition, actionKey: string, row: CaseRow, query?: Query): Promise<Record<string, unknown>> {
+    return loadFacts(factsNeeded(def, actionKey, row.state), row, query ?? ((text, params) => this.cases.query(text, params)), this.factLoaders);
   }
 
   private refusal(def: ProgramDefinition, status: number, code: string, violations: { field: string; code: string; params?: Record<string, string | number> }[]): Error {
@@ -375,7 +374,7 @@ export class CasesService {
     );
   }
 
-  private view(def: ProgramDefinition, row: VisibleCase, roles: readonly ActorRole[] = this.roles(), deadlines?: DeadlineRow[]): CaseView {
+  private view(def: ProgramDefinition, row: VisibleCase, roles: readonly ActorRole[] = this.roles(), deadlines: DeadlineRow[] = row.deadlines ?? []): CaseView {
     const publicOnly = row.access === 'invitee';
     const data = publicOnly ? Object.fromEntries((def.invitations?.publicFields ?? []).filter((f) => f in row.data).map((f) => [f, row.data[f]])) : row.data;
     return {
@@ -393,7 +392,7 @@ export class CasesService {
       updatedAt: row.updatedAt,
       allowedActions: publicOnly ? [] : allowedActions(def, row.state, roles),
       // Kept in step by the worker's deadlines consumer after each change; invitees see none.
-      deadlines: publicOnly ? [] : (deadlines ?? []).map((d) => ({ id: d.id, key: d.key, title: d.title[currentLocale()], dueAt: d.dueAt, allDay: d.allDay, status: deadlineStatus(d, new Date()), remindBefore: d.remindBefore })),
+      deadlines: publicOnly ? [] : deadlines.map((d) => this.deadlineView(d)),
     };
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { IsBoolean, IsIn, IsInt, Max, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, isUUID, Max, Min, ValidateIf } from 'class-validator';
 import type { DataSource } from 'typeorm';
 import { DomainError, ForbiddenError, NotFoundError } from '@koryu/domain';
 import { requireActor } from '@koryu/platform';
@@ -107,7 +107,7 @@ export class SurveyController {
   }
 
   private async visible(id: string) {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new NotFoundError();
+    if (!isUUID(id)) throw new NotFoundError();
     const row = await this.cases.findVisible(id);
     if (!row || row.program !== 'governor-conference') throw new NotFoundError();
     return row;

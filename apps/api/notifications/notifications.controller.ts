@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsOptional, isUUID } from 'class-validator';
 import type { DataSource } from 'typeorm';
 import { NotFoundError } from '@koryu/domain';
 import { currentLocale, requireActor } from '@koryu/platform';
@@ -46,7 +46,7 @@ export class NotificationsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Mark one of my notifications read (again is harmless)' })
   async read(@Param('id') id: string): Promise<{ id: string; readAt: Date }> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new NotFoundError();
+    if (!isUUID(id)) throw new NotFoundError();
     const [row] = await this.dataSource.query(
       `WITH marked AS (UPDATE notification SET read_at = COALESCE(read_at, now()) WHERE id = $1 AND user_id = $2 RETURNING id, read_at) SELECT id, read_at AS "readAt" FROM marked`,
       [id, requireActor().userId],

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { isBusinessDay } from '@koryu/calendar';
 import { CasesService, PROGRAM_REGISTRY } from '@koryu/casework';
 import type { ProgramDefinition, ProgramRegistry } from '@koryu/workflow';
-import { OUTBOX_CHANNEL, QUEUES } from '@koryu/queues';
+import { QUEUES } from '@koryu/queues';
 import { timerLateness } from './timer-metrics';
 
 interface TimerJob {
@@ -58,8 +58,6 @@ export class TimersProcessor extends WorkerHost {
     const moved = await this.cases.actAsSystem(timer.caseId, timer.action);
     const outcome = moved ? 'done' : (await this.cases.systemCanTake(timer.caseId, timer.action)) ? 'blocked' : 'done';
     await this.dataSource.query(`UPDATE case_timer SET state = $2, outcome = $3, updated_at = now() WHERE id = $1`, [timerId, outcome, moved ? `moved to ${moved.state}` : outcome === 'blocked' ? 'refused by a rule' : 'the case had moved on']);
-    // The transition's event is in the outbox; wake the relay rather than wait for its poll.
-    await this.dataSource.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
     this.logger.log(`timer ${timer.action} of case ${timer.caseId}: ${outcome}`);
   }
 
