@@ -256,7 +256,10 @@ export class CasesService {
           changes: diff(row.data, decision.data),
           override: decision.overriddenRules.length > 0 ? { reason: input.override?.reason ?? '', rules: decision.overriddenRules } : null,
         },
-        event: { type: 'case.transitioned', payload: { program: def.key, organisationId: row.organisationId, action: decision.action, from: decision.from, to: decision.to, actorUserId } },
+        event: {
+          type: 'case.transitioned',
+          payload: { program: def.key, organisationId: row.organisationId, action: decision.action, from: decision.from, to: decision.to, actorUserId, comment: input.comment?.trim() || null },
+        },
       },
       query,
     );
