@@ -3,14 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import escapeHtml from 'escape-html';
 import type { DataSource } from 'typeorm';
 import type { KoryuConfig } from '@koryu/config';
-import { KORYU_CONFIG } from '@koryu/platform';
+import { faultPoint, KORYU_CONFIG } from '@koryu/platform';
 import { MailTransport } from './mail-transport';
 
 const INTERVAL_MS = 500;
-const BATCH = 50;
-/** A claim older than this belonged to a notifier that died mid-send: the notification is taken again. */
-const CLAIM_EXPIRES = '2 minutes';
+/** Mails sent at once, each in its own transaction holding its notification's row lock. */
+const LANES = 4;
 const MAX_ATTEMPTS = 8;
+/**
+ * A notifier stopped mid-send (frozen, cut off) loses its transaction after this, so the row lock
+ * it holds is released and another notifier takes the mail; longer than the SMTP timeouts below.
+ */
+const LOCK_TIMEOUT = '90s';
 
 interface Pending {
   id: string;
@@ -20,16 +24,19 @@ interface Pending {
   title: { ja: string; en: string };
   body: { ja: string; en: string };
   caseId: string | null;
+  attempts: number;
 }
 
 const FROM = 'Koryu <no-reply@koryu.example>';
 
 /**
- * Sends every notification by mail once, in the recipient's language, as text and HTML (user
- * text escaped) with a link to the case. PostgreSQL decides who sends what: a notifier claims a
- * batch with FOR UPDATE SKIP LOCKED, sends, and marks each mailed at once; the Message-ID is the
- * notification's id, so a mail sent again after a crash between the SMTP answer and the mark is
- * recognisable as the same one.
+ * Sends every notification by mail, in the recipient's language, as text and HTML (user text
+ * escaped) with a link to the case. PostgreSQL decides who sends what: each send runs in its own
+ * transaction that locks the notification's row (FOR UPDATE SKIP LOCKED, so replicas never send
+ * the same one), sends, marks it mailed and commits. A notifier killed mid-send drops its
+ * connection and with it the lock, so the mail is taken again at once (QUALITY.md R1). The only
+ * window for a second copy is a crash between the SMTP server's acceptance and the commit; that
+ * copy carries the same Message-ID (the notification's id), which is as far as SMTP lets anyone go.
  */
 @Injectable()
 export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -63,33 +70,61 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
     await this.running;
   }
 
-  /** Sends what is waiting, batch by batch; answers how many were sent. */
+  /** Sends what is waiting, LANES at a time; answers how many were sent. */
   async dispatch(): Promise<number> {
     let sent = 0;
-    for (;;) {
-      const batch: Pending[] = await this.dataSource.query(
-        `WITH claimed AS (
-           UPDATE notification SET mail_claimed_at = now(), mail_attempts = mail_attempts + 1
-            WHERE id IN (SELECT id FROM notification
-                          WHERE mailed_at IS NULL AND mail_attempts < ${MAX_ATTEMPTS}
-                            AND (mail_claimed_at IS NULL OR mail_claimed_at < now() - interval '${CLAIM_EXPIRES}')
-                          ORDER BY created_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-            RETURNING id, user_id, title, body, case_id
-         )
-         SELECT c.id, u.email, u.name, u.locale, c.title, c.body, c.case_id AS "caseId" FROM claimed c JOIN app_user u ON u.id = c.user_id`,
-      );
-      if (batch.length === 0) return sent;
-      for (const notification of batch) {
-        try {
-          await this.mail.transporter.sendMail(this.compose(notification));
-          await this.dataSource.query('UPDATE notification SET mailed_at = now(), mail_error = NULL WHERE id = $1', [notification.id]);
-          sent += 1;
-        } catch (error) {
-          // Released for a later try (the claim is cleared); after MAX_ATTEMPTS it stays in-app only.
-          await this.dataSource.query('UPDATE notification SET mail_claimed_at = NULL, mail_error = $2 WHERE id = $1', [notification.id, error instanceof Error ? error.message : String(error)]);
-          this.logger.warn(`mail of notification ${notification.id} failed: ${error instanceof Error ? error.message : String(error)}`);
-        }
+    const lane = async () => {
+      for (;;) {
+        if (this.stopped) return;
+        const outcome = await this.sendOne();
+        if (outcome === 'none') return;
+        if (outcome === 'sent') sent += 1;
       }
+    };
+    await Promise.all(Array.from({ length: LANES }, lane));
+    return sent;
+  }
+
+  /** Locks one waiting notification, mails it and marks it mailed, in one transaction. */
+  private async sendOne(): Promise<'sent' | 'failed' | 'none'> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.query(`SET LOCAL idle_in_transaction_session_timeout = '${LOCK_TIMEOUT}'`);
+      const [notification]: Pending[] = await runner.query(
+        `SELECT n.id, u.email, u.name, u.locale, n.title, n.body, n.case_id AS "caseId", n.mail_attempts AS attempts
+           FROM notification n JOIN app_user u ON u.id = n.user_id
+          WHERE n.mailed_at IS NULL AND n.mail_attempts < ${MAX_ATTEMPTS} AND (n.mail_retry_at IS NULL OR n.mail_retry_at <= now())
+          ORDER BY n.created_at LIMIT 1
+          FOR UPDATE OF n SKIP LOCKED`,
+      );
+      if (!notification) {
+        await runner.commitTransaction();
+        return 'none';
+      }
+      try {
+        await this.mail.transporter.sendMail(this.compose(notification));
+      } catch (error) {
+        // Tried again later with backoff (2 s, 4 s, … ); after MAX_ATTEMPTS it stays in-app only.
+        const message = error instanceof Error ? error.message : String(error);
+        await runner.query(
+          `UPDATE notification SET mail_attempts = mail_attempts + 1, mail_error = $2, mail_retry_at = now() + make_interval(secs => 2 ^ (mail_attempts + 1)) WHERE id = $1`,
+          [notification.id, message],
+        );
+        await runner.commitTransaction();
+        this.logger.warn(`mail of notification ${notification.id} failed (attempt ${notification.attempts + 1}): ${message}`);
+        return 'failed';
+      }
+      faultPoint('after-smtp-accept-before-commit');
+      await runner.query('UPDATE notification SET mailed_at = now(), mail_attempts = mail_attempts + 1, mail_error = NULL WHERE id = $1', [notification.id]);
+      await runner.commitTransaction();
+      return 'sent';
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
     }
   }
 

@@ -10,7 +10,9 @@ export class MailTransport implements OnApplicationShutdown {
 
   constructor(@Inject(KORYU_CONFIG) config: KoryuConfig) {
     // loadConfig guarantees SMTP_URL for the notifier.
-    this.transporter = createTransport(config.smtpUrl!, { pool: true, maxConnections: 2 } as never);
+    // As many connections as the dispatcher's lanes; timeouts well inside its lock timeout, so a
+    // hung SMTP server fails the send rather than the transaction.
+    this.transporter = createTransport(config.smtpUrl!, { pool: true, maxConnections: 4, connectionTimeout: 20_000, greetingTimeout: 20_000, socketTimeout: 60_000 } as never);
   }
 
   async verify(): Promise<void> {

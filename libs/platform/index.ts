@@ -11,3 +11,4 @@ export * from './public.decorator';
 export * from './queue-canary.module';
 export * from './request-context';
 export * from './validation.pipe';
+export * from './fault-point';

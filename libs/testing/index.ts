@@ -3,3 +3,4 @@ export * from './http-client';
 export * from './test-database';
 export * from './processes';
 export * from './role-matrix';
+export * from './fixtures';

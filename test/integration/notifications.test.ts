@@ -12,7 +12,7 @@ import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { loadConfig } from '@koryu/config';
 import { producerConnection, QUEUE_PREFIX, QUEUES } from '@koryu/queues';
-import { type ApiUnderTest, startApi, TEST_ADMIN, testRedisUrl, waitUntil } from '@koryu/testing';
+import { type ApiUnderTest, completeVisit, startApi, TEST_ADMIN, testRedisUrl, waitUntil } from '@koryu/testing';
 import { WorkerModule } from '../../apps/worker/worker.module';
 
 let api: ApiUnderTest;
@@ -83,17 +83,7 @@ async function settled(caseId: string): Promise<void> {
   );
 }
 
-const DAY = 86_400_000;
-const tokyoDay = (ms: number) => new Date(ms).toLocaleDateString('sv-SE', { timeZone: 'Asia/Tokyo' });
-const visit = {
-  envoyKind: 'consul-general',
-  postCountry: 'KR',
-  postName: '在釜山日本国総領事館',
-  purposes: ['lecture'],
-  preferredStart: tokyoDay(Date.now() + 45 * DAY),
-  preferredEnd: tokyoDay(Date.now() + 46 * DAY),
-  hostContact: { name: '松江 花子', department: '国際交流課', phone: '0852-55-5555', email: 'kokusai@matsue.test' },
-};
+const visit = completeVisit({ envoyKind: 'consul-general', postCountry: 'KR', postName: '在釜山日本国総領事館' });
 
 it('tells the managers a submitted case waits for them, the author of a decision with its comment, and nobody of their own action', async () => {
   const { body: created } = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: visit }, { token: token.author });
