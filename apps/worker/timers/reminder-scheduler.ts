@@ -5,17 +5,25 @@ import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { DateTime } from 'luxon';
 import { nextDigestAt, TOKYO } from '@koryu/calendar';
-import { QUEUES } from '@koryu/queues';
+import { QUEUE_PREFIX, QUEUES } from '@koryu/queues';
 
 /** Reminders due within this horizon have their delayed job in Redis; later ones are added as they approach. */
 export const SCHEDULE_HORIZON_MS = 60 * 60 * 1000;
 const INTERVAL_MS = 1_000;
+/** Besides after a flush or restart, every pending job is offered again this often, as a safety net. */
+const FULL_PASS_EVERY_MS = 10 * 60 * 1000;
 const BATCH = 1_000;
 
 export const reminderJobId = (reminderId: string, generation: number) => `reminder:${reminderId}:${generation}`;
 // BullMQ refuses a custom id with a single colon (it would read as a repeatable job's): hyphens here.
 export const digestJobId = (date: string) => `digest-${date}`;
 export const timerJobId = (timerId: string, generation: number) => `timer:${timerId}:${generation}`;
+
+/**
+ * Present while Redis still holds what the scheduler put there. Missing means Redis was flushed or
+ * restarted without its data (or this is the first start): every pending job is offered again.
+ */
+export const EPOCH_KEY = `${QUEUE_PREFIX}:timers:epoch`;
 
 /** What the scheduler puts in the `timers` queue: pending rows of these tables, due within the horizon. */
 const SOURCES = [
@@ -25,10 +33,13 @@ const SOURCES = [
 
 /**
  * Puts a delayed BullMQ job in the `timers` queue for every pending reminder and timer transition
- * due within the horizon, reading PostgreSQL (the source of truth) in keyset batches with `addBulk`. Job ids are
- * deterministic, so running it again, in every replica, or after a Redis flush or restart adds only
- * what is missing (QUALITY.md R2, R7); a reminder whose time passed while Redis was away gets a job
- * with no delay and fires once, late, rather than never.
+ * due within the horizon, reading PostgreSQL (the source of truth) in keyset batches with
+ * `addBulk`, and marks the generation it queued. Every second it adds the rows not yet queued
+ * (new, moved to a new generation, or come within the horizon). A full pass offers every pending
+ * row again, at start, whenever Redis lost its data (the epoch key is gone: FLUSHALL, a restart
+ * without persistence) and every ten minutes. Job ids are deterministic, so a pass in every
+ * replica adds only what is missing (QUALITY.md R2, R7); a reminder whose time passed while Redis
+ * was away gets a job with no delay and fires once, late, rather than never.
  */
 @Injectable()
 export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -36,6 +47,7 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationS
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private digestOffered?: string;
+  private lastFullPass = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -44,8 +56,7 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationS
 
   onApplicationBootstrap(): void {
     const tick = () => {
-      this.running = this.scheduleDue()
-        .then(() => undefined)
+      this.running = this.tick()
         .catch((error: unknown) => this.logger.warn(`scheduling reminders failed, retrying: ${error instanceof Error ? error.message : String(error)}`))
         .finally(() => {
           this.timer = setTimeout(tick, INTERVAL_MS);
@@ -60,15 +71,32 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationS
     clearTimeout(this.timer);
   }
 
-  /** Adds the jobs of pending reminders and timer transitions due within the horizon; answers how many it offered. */
-  async scheduleDue(now = Date.now()): Promise<number> {
+  private async tick(): Promise<void> {
+    const redis = await this.timers.getBackend().client;
+    const redisLostItsData = (await redis.runCommand('set', [EPOCH_KEY, new Date().toISOString(), 'NX'])) === 'OK';
+    const full = redisLostItsData || Date.now() - this.lastFullPass > FULL_PASS_EVERY_MS;
+    if (redisLostItsData && this.lastFullPass > 0) this.logger.warn('Redis lost the timers (flushed or restarted without its data): rebuilding them from PostgreSQL');
+    const offered = await this.scheduleDue(Date.now(), { full });
+    if (full) {
+      this.lastFullPass = Date.now();
+      if (offered > 0) this.logger.log(`full pass: offered ${offered} delayed jobs`);
+    }
+  }
+
+  /**
+   * Adds the jobs of pending reminders and timer transitions due within the horizon: those not yet
+   * queued, or with `full` every one (Redis keeps one job per id). Answers how many it offered.
+   */
+  async scheduleDue(now = Date.now(), { full = false } = {}): Promise<number> {
+    if (full) this.digestOffered = undefined;
     let offered = await this.scheduleDigest(now);
     for (const source of SOURCES) {
+      const unqueued = full ? '' : 'AND queued_generation IS DISTINCT FROM generation';
       let after: { fireAt: Date; id: string } | undefined;
       for (;;) {
         const rows: { id: string; generation: number; fireAt: Date }[] = await this.dataSource.query(
           `SELECT id, generation, fire_at AS "fireAt" FROM ${source.table}
-            WHERE ${source.pending} AND fire_at < $1 AND ($2::timestamptz IS NULL OR (fire_at, id) > ($2, $3::uuid))
+            WHERE ${source.pending} ${unqueued} AND fire_at < $1 AND ($2::timestamptz IS NULL OR (fire_at, id) > ($2, $3::uuid))
             ORDER BY fire_at, id LIMIT ${BATCH}`,
           [new Date(now + SCHEDULE_HORIZON_MS), after?.fireAt ?? null, after?.id ?? null],
         );
@@ -79,6 +107,13 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationS
             data: source.data(row.id, row.generation),
             opts: { jobId: source.jobId(row.id, row.generation), delay: Math.max(0, new Date(row.fireAt).getTime() - Date.now()) },
           })),
+        );
+        // Marked after Redis holds the jobs: a crash in between only offers them again.
+        await this.dataSource.query(
+          `UPDATE ${source.table} t SET queued_generation = q.generation
+             FROM unnest($1::uuid[], $2::int[]) AS q (id, generation)
+            WHERE t.id = q.id AND t.generation = q.generation`,
+          [rows.map((r) => r.id), rows.map((r) => r.generation)],
         );
         offered += rows.length;
         const last = rows[rows.length - 1];
