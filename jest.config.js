@@ -58,6 +58,9 @@ const common = {
 
 module.exports = {
   maxWorkers: 2,
+  // In CI a failed reliability test can leave a reconnecting client behind; the run must still end
+  // (locally, the hang shows the leak).
+  forceExit: process.env.CI === 'true',
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   projects: [

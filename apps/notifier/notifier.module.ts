@@ -1,8 +1,8 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { KoryuConfig } from '@koryu/config';
-import { PlatformModule, QUEUE_CANARY, QueueCanaryModule } from '@koryu/platform';
-import { QUEUE_PREFIX, QUEUES, type QueueCanary, workerConnection } from '@koryu/queues';
+import { canaryChecks, PlatformModule, QUEUE_CANARIES, QueueCanaryModule, queueErrorLogging } from '@koryu/platform';
+import { CONSUMERS, QUEUE_PREFIX, QUEUES, type QueueCanaries, workerConnection } from '@koryu/queues';
 import { MailDispatcher } from './mail-dispatcher';
 import { MailTransport } from './mail-transport';
 import { NotificationsProcessor } from './notifications.processor';
@@ -14,7 +14,7 @@ class MailModule {}
 @Module({})
 export class NotifierModule {
   static forRoot(config: KoryuConfig): DynamicModule {
-    const canary = QueueCanaryModule.forQueue(QUEUES.notifications);
+    const canary = QueueCanaryModule.forQueues(CONSUMERS.notifier);
     return {
       module: NotifierModule,
       imports: [
@@ -22,9 +22,9 @@ export class NotifierModule {
           config,
           readiness: {
             imports: [canary, MailModule],
-            inject: [QUEUE_CANARY, MailTransport],
-            useFactory: ((c: QueueCanary, mail: MailTransport) => [
-              { name: 'queue', check: () => c.check() },
+            inject: [QUEUE_CANARIES, MailTransport],
+            useFactory: ((c: QueueCanaries, mail: MailTransport) => [
+              ...canaryChecks(c),
               { name: 'smtp', check: () => mail.verify() },
             ]) as never,
           },
@@ -34,7 +34,7 @@ export class NotifierModule {
         canary,
         MailModule,
       ],
-      providers: [NotificationsProcessor, MailDispatcher],
+      providers: [queueErrorLogging([QUEUES.notifications]), NotificationsProcessor, MailDispatcher],
       exports: [MailDispatcher],
     };
   }

@@ -2,8 +2,8 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { CaseworkModule } from '@koryu/casework';
 import type { KoryuConfig } from '@koryu/config';
-import { PlatformModule, QUEUE_CANARY, QueueCanaryModule } from '@koryu/platform';
-import { QUEUE_PREFIX, QUEUES, type QueueCanary, workerConnection } from '@koryu/queues';
+import { canaryChecks, PlatformModule, QUEUE_CANARIES, QueueCanaryModule, queueErrorLogging } from '@koryu/platform';
+import { CONSUMERS, QUEUE_PREFIX, QUEUES, type QueueCanaries, workerConnection } from '@koryu/queues';
 import { discoverConsumers, type EventConsumer } from './events/event-consumer';
 import { EVENT_CONSUMERS, EventsProcessor } from './events/events.processor';
 import { OutboxRelay } from './outbox/outbox-relay';
@@ -21,14 +21,14 @@ export interface WorkerOptions {
 @Module({})
 export class WorkerModule {
   static forRoot(config: KoryuConfig, options: WorkerOptions = {}): DynamicModule {
-    const canary = QueueCanaryModule.forQueue(QUEUES.system);
+    const canary = QueueCanaryModule.forQueues(CONSUMERS.worker);
     const consumers = [...discoverConsumers(), ...(options.extraConsumers ?? [])];
     return {
       module: WorkerModule,
       imports: [
         PlatformModule.forRoot({
           config,
-          readiness: { imports: [canary], inject: [QUEUE_CANARY], useFactory: ((c: QueueCanary) => [{ name: 'queue', check: () => c.check() }]) as never },
+          readiness: { imports: [canary], inject: [QUEUE_CANARIES], useFactory: ((c: QueueCanaries) => canaryChecks(c)) as never },
         }),
         BullModule.forRoot({ connection: workerConnection(config.redisUrl), prefix: QUEUE_PREFIX }),
         BullModule.registerQueue(
@@ -50,6 +50,7 @@ export class WorkerModule {
         CaseworkModule.forRoot(),
       ],
       providers: [
+        queueErrorLogging([QUEUES.system, QUEUES.timers, QUEUES.events]),
         SystemProcessor,
         TimersProcessor,
         ReminderScheduler,

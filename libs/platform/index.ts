@@ -12,3 +12,4 @@ export * from './queue-canary.module';
 export * from './request-context';
 export * from './validation.pipe';
 export * from './fault-point';
+export * from './queue-error-logging';

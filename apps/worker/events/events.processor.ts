@@ -1,9 +1,10 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Inject, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { type DomainEvent, QUEUES } from '@koryu/queues';
+import { QUEUE_CANARIES, QuietWorkerHost } from '@koryu/platform';
+import { type DomainEvent, QUEUES, type QueueCanaries } from '@koryu/queues';
 import type { EventConsumer } from './event-consumer';
 
 export const EVENT_CONSUMERS = Symbol('EVENT_CONSUMERS');
@@ -13,17 +14,19 @@ export const EVENT_CONSUMERS = Symbol('EVENT_CONSUMERS');
  * record. Concurrency 1 keeps the outbox order (and so each case's order) through the consumers.
  */
 @Processor(QUEUES.events, { concurrency: 1 })
-export class EventsProcessor extends WorkerHost {
+export class EventsProcessor extends QuietWorkerHost {
   private readonly logger = new Logger(EventsProcessor.name);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(EVENT_CONSUMERS) private readonly consumers: EventConsumer[],
+    @Inject(QUEUE_CANARIES) private readonly canaries: QueueCanaries,
   ) {
     super();
   }
 
   async process(job: Job<DomainEvent>): Promise<void> {
+    if (this.canaries.of(QUEUES.events).seen(job)) return;
     const event = job.data;
     for (const consumer of this.consumers) {
       if (consumer.accepts && !consumer.accepts(event)) continue;

@@ -1,4 +1,4 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Inject, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError, type Job } from 'bullmq';
@@ -6,7 +6,8 @@ import type { DataSource } from 'typeorm';
 import { isBusinessDay } from '@koryu/calendar';
 import { CasesService, PROGRAM_REGISTRY } from '@koryu/casework';
 import type { ProgramDefinition, ProgramRegistry } from '@koryu/workflow';
-import { QUEUES } from '@koryu/queues';
+import { QUEUES, type QueueCanaries } from '@koryu/queues';
+import { QUEUE_CANARIES, QuietWorkerHost } from '@koryu/platform';
 import { timerLateness } from './timer-metrics';
 
 interface TimerJob {
@@ -26,18 +27,20 @@ interface ReminderJob {
  * or a second replica's copy finds it sent (R1, R7). Notifications carry an idempotency key.
  */
 @Processor(QUEUES.timers, { concurrency: 16 })
-export class TimersProcessor extends WorkerHost {
+export class TimersProcessor extends QuietWorkerHost {
   private readonly logger = new Logger(TimersProcessor.name);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cases: CasesService,
     @Inject(PROGRAM_REGISTRY) private readonly programs: ProgramRegistry,
+    @Inject(QUEUE_CANARIES) private readonly canaries: QueueCanaries,
   ) {
     super();
   }
 
   async process(job: Job): Promise<void> {
+    if (this.canaries.of(QUEUES.timers).seen(job)) return;
     // Lateness against the job's own due time: its creation plus its delay.
     timerLateness.observe({ kind: job.name }, Math.max(0, Date.now() - (job.timestamp + (job.delay ?? 0))) / 1000);
     if (job.name === 'reminder') return this.remind(job.data as ReminderJob);

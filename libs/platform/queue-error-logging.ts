@@ -1,0 +1,46 @@
+import { getQueueToken, OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
+import { Logger, type Provider } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { QueueName } from '@koryu/queues';
+
+const QUIET_MS = 30_000;
+
+/**
+ * Connection errors of the registered queues, logged once per half minute and queue. Without a
+ * listener BullMQ prints every failed reconnect to stderr while Redis is away; the queues reconnect
+ * by themselves, and readiness (the canaries) says whether they consume again.
+ */
+export function queueErrorLogging(queues: readonly QueueName[]): Provider {
+  return {
+    provide: Symbol('QUEUE_ERROR_LOGGING'),
+    inject: queues.map((name) => getQueueToken(name)),
+    useFactory: (...instances: Queue[]) => {
+      const logger = new Logger('Queues');
+      for (const queue of instances) {
+        let lastLogged = 0;
+        queue.on('error', (error: Error) => {
+          if (Date.now() - lastLogged < QUIET_MS) return;
+          lastLogged = Date.now();
+          logger.warn(`queue ${queue.name}: ${error.message} (reconnecting)`);
+        });
+      }
+      return true;
+    },
+  };
+}
+
+/**
+ * A BullMQ processor whose worker's connection errors are logged like the queues' (once per half
+ * minute) instead of BullMQ printing each failed reconnect.
+ */
+export abstract class QuietWorkerHost extends WorkerHost {
+  private lastErrorLogged = 0;
+  private readonly errorLogger = new Logger(this.constructor.name);
+
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    if (Date.now() - this.lastErrorLogged < QUIET_MS) return;
+    this.lastErrorLogged = Date.now();
+    this.errorLogger.warn(`worker: ${error.message} (reconnecting)`);
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * QUALITY.md R2 with a Redis restart rather than a flush (research/anchors-reliability.md T4 (b)):
+ * this file's own redis-server, without persistence, is killed with SIGKILL while reminders wait
+ * and started again, empty, on the same port. Every reminder still fires once (the scheduler sees
+ * the epoch key gone and rebuilds the jobs from PostgreSQL), and a canary sent through each queue
+ * the worker consumes comes out the other end after the restart (bullmq #2466, #2964: workers that
+ * reconnect but never consume again).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { loadConfig } from '@koryu/config';
+import { QUEUE_CANARIES } from '@koryu/platform';
+import type { QueueCanaries } from '@koryu/queues';
+import { type ApiUnderTest, completeVisit, freePort, startApi, TEST_ADMIN, waitUntil } from '@koryu/testing';
+import { WorkerModule } from '../../apps/worker/worker.module';
+
+let redisPort: number;
+let redisServer: ChildProcess;
+let api: ApiUnderTest;
+let worker: INestApplicationContext;
+let sql: Client;
+let staff: string;
+
+async function startRedis(): Promise<void> {
+  redisServer = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', mkdtempSync(join(tmpdir(), 'koryu-redis-'))], { stdio: 'ignore' });
+  const probe = new Redis({ port: redisPort, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => 100, maxRetriesPerRequest: 0 });
+  try {
+    await waitUntil(async () => (await probe.ping().catch(() => '')) === 'PONG', 10_000, 'redis-server');
+  } finally {
+    probe.disconnect();
+  }
+}
+
+async function killRedis(): Promise<void> {
+  const exited = new Promise((resolve) => redisServer.once('exit', resolve));
+  redisServer.kill('SIGKILL');
+  await exited;
+}
+
+beforeAll(async () => {
+  redisPort = await freePort();
+  await startRedis();
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  api = await startApi({ REDIS_URL: redisUrl });
+  const config = loadConfig('worker', { NODE_ENV: 'test', DATABASE_URL: api.database.url, REDIS_URL: redisUrl, KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-worker-')), LOG_LEVEL: 'silent' });
+  worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
+  await worker.init();
+  sql = new Client({ connectionString: api.database.url });
+  await sql.connect();
+  const operator = await api.http.login(TEST_ADMIN.email, TEST_ADMIN.password);
+  const organisation = (await api.http.post('/api/v1/organisations', { name: '雲南市', kind: 'municipality', code: '322091' }, { token: operator })).body.id;
+  for (const role of ['staff', 'manager']) {
+    await api.http.post('/api/v1/users', { email: `${role}@unnan.test`, name: `雲南 ${role}`, password: 'password-of-twelve', organisationId: organisation, roles: [role] }, { token: operator });
+  }
+  staff = await api.http.login('staff@unnan.test', 'password-of-twelve');
+});
+
+afterAll(async () => {
+  await sql.end();
+  await worker.close();
+  await api.close();
+  redisServer.kill('SIGKILL');
+});
+
+async function notifications(caseId: string, kind: string): Promise<number> {
+  return (await sql.query(`SELECT count(*)::int AS n FROM notification WHERE case_id = $1 AND kind = $2`, [caseId, kind])).rows[0].n;
+}
+
+it('R2: Redis killed and restarted empty while reminders wait: each fires once, and every queue the worker consumes passes its canary', async () => {
+  const { body: created } = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: completeVisit() }, { token: staff });
+  for (let i = 0; i < 5; i += 1) {
+    const added = await api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: `会場下見 ${i + 1}`, dueAt: new Date(Date.now() + 18_000).toISOString(), remindBefore: ['PT10S'] }, { token: staff });
+    expect(added.status).toBe(201);
+  }
+  const redis = new Redis({ port: redisPort, host: '127.0.0.1' });
+  try {
+    await waitUntil(async () => (await redis.zcard('{koryu}:timers:delayed')) >= 5, 10_000, 'the delayed reminder jobs');
+  } finally {
+    redis.disconnect();
+  }
+
+  await killRedis();
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  await startRedis();
+
+  // Every consumed queue (events, timers with a delayed canary, system) consumes again.
+  const canaries = worker.get<QueueCanaries>(QUEUE_CANARIES);
+  expect(canaries.all().map((c) => c.queueName).sort()).toEqual(['events', 'system', 'timers']);
+  for (const canary of canaries.all()) await canary.probe(15_000);
+
+  await waitUntil(async () => (await notifications(created.id, 'reminder')) === 5, 20_000, 'five reminders after the restart');
+  // A transition after the restart reaches the consumers: the manager is told the case waits.
+  const submitted = await api.http.post(`/api/v1/cases/${created.id}/actions/submit`, { version: created.version }, { token: staff });
+  expect(submitted.status).toBe(200);
+  await waitUntil(async () => (await notifications(created.id, 'action-needed')) === 1, 10_000, 'the action-needed notification');
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  expect(await notifications(created.id, 'reminder')).toBe(5);
+});
