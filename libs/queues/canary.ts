@@ -87,10 +87,13 @@ export class QueueCanary {
     const started = Date.now();
     let id: string | undefined;
     while (!id) {
-      id = await this.send().catch((error: unknown) => {
+      try {
+        id = await this.send();
+      } catch (error) {
+        // Redis not (yet) reachable again: the producer connection does not queue commands offline.
         if (Date.now() - started > timeoutMs) throw error;
-        return new Promise<undefined>((resolve) => setTimeout(resolve, 100));
-      });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     }
     while (Date.now() - started < timeoutMs) {
       const state = await this.queue.getJobState(id);

@@ -11,9 +11,12 @@ export const EVENT_CONSUMERS = Symbol('EVENT_CONSUMERS');
 
 /**
  * Hands every domain event to every consumer, each in its own transaction with its idempotency
- * record. Concurrency 1 keeps the outbox order (and so each case's order) through the consumers.
+ * record. Several events are handled at once; the events of one case wait for each other under a
+ * transaction-scoped advisory lock of the case, so consumers never race on a case's rows. A
+ * consumer must not depend on the order events arrive in: it reads the case as it is now (the
+ * deadlines) or acts on the event alone (the notifications).
  */
-@Processor(QUEUES.events, { concurrency: 1 })
+@Processor(QUEUES.events, { concurrency: 8 })
 export class EventsProcessor extends QuietWorkerHost {
   private readonly logger = new Logger(EventsProcessor.name);
 
@@ -31,6 +34,7 @@ export class EventsProcessor extends QuietWorkerHost {
     for (const consumer of this.consumers) {
       if (consumer.accepts && !consumer.accepts(event)) continue;
       await this.dataSource.transaction(async (tx) => {
+        if (event.caseId) await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`case-events:${event.caseId}`]);
         const fresh = await tx.query(
           'INSERT INTO processed_event (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1',
           [consumer.name, event.eventId],
