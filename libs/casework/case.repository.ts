@@ -33,6 +33,7 @@ export interface VisibleCase extends CaseRow {
 }
 
 import type { Query } from './facts';
+import { RecentCases } from './recent-cases';
 
 export interface FieldChange {
   field: string;
@@ -112,6 +113,8 @@ const DEADLINES_OF_CASE = `(SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x."du
 @Injectable()
 export class CaseRepository {
   private readonly waker: OutboxWaker;
+  /** Rows this process read or committed lately: an action naming the version it saw skips the read. */
+  readonly recent = new RecentCases();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     // A lost NOTIFY only delays the relay until its next poll; say so and carry on.
@@ -133,6 +136,7 @@ export class CaseRepository {
         WHERE c.id = $1 AND (c.organisation_id = $2 OR $2 = ANY (c.invited_organisation_ids))`,
       [id, organisationId],
     );
+    if (row) this.recent.remember(row);
     return row;
   }
 
@@ -267,8 +271,12 @@ export class CaseRepository {
         change.event.payload,
       ],
     );
-    // Inside a transaction the caller wakes the relay after its commit.
-    if (row && !inTransaction) this.waker.wake();
+    // Inside a transaction the caller wakes the relay after its commit (and the row, not yet
+    // committed, is not remembered: a rollback would leave a version that never existed).
+    if (row && !inTransaction) {
+      this.waker.wake();
+      this.recent.remember(row);
+    }
     return row;
   }
 

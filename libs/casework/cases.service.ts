@@ -186,8 +186,20 @@ export class CasesService {
   }
 
   async act(id: string, actionKey: string, input: ActionDto): Promise<CaseView> {
+    const performer = { roles: this.roles(), userId: requireActor().userId };
+    // The row at the version the caller saw, if this process knows it: decided without a read, and
+    // the conditional write proves it current. Any refusal is decided again on a fresh read, so
+    // answers never depend on what this process remembers.
+    const known = this.cases.recent.at(id, input.version, requireActor().organisationId);
+    if (known) {
+      try {
+        return await this.perform(known, actionKey, input, performer);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+      }
+    }
     const row = await this.findVisible(id);
-    return this.perform(row, actionKey, input, { roles: this.roles(), userId: requireActor().userId });
+    return this.perform(row, actionKey, input, performer);
   }
 
   /**

@@ -142,6 +142,21 @@ it('R4: 20 simultaneous approvals of one case: one 200, nineteen 409, one histor
   expect([history[0].n, events[0].n]).toEqual([1, 1]);
 });
 
+it('decides on the version the caller saw even when another process changed the case meanwhile: the stale version gets 409, the current one moves it', async () => {
+  const created = await newCase();
+  // This process remembers version 1 (it served it); another process (here: SQL) takes the case to
+  // version 2 in another state behind its back.
+  expect((await api.http.get(`/api/v1/cases/${created.id}`, { token: tokens.staff })).body.version).toBe(1);
+  await sql.query(`UPDATE workflow_case SET state = 'internal-review', version = 2 WHERE id = $1`, [created.id]);
+  const stale = await api.http.post(`/api/v1/cases/${created.id}/actions/submit`, { version: 1 }, { token: tokens.staff });
+  // Answered as without any memory: on the case as it is now, where submit is not available.
+  expect([stale.status, stale.body.code]).toEqual([409, 'INVALID_TRANSITION']);
+  const current = await api.http.post(`/api/v1/cases/${created.id}/actions/approve`, { version: 2 }, { token: tokens.manager });
+  expect([current.status, current.body.state, current.body.version]).toEqual([200, 'approved', 3]);
+  const { rows } = await sql.query(`SELECT action FROM case_history WHERE case_id = $1 ORDER BY at`, [created.id]);
+  expect(rows.map((r) => r.action)).toEqual(['create', 'approve']);
+});
+
 it('keeps history append-only at the database', async () => {
   const created = await newCase();
   await expect(sql.query('UPDATE case_history SET comment = $1 WHERE case_id = $2', ['改ざん', created.id])).rejects.toThrow(/append-only/);
