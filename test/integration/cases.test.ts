@@ -151,6 +151,9 @@ it('decides on the version the caller saw even when another process changed the 
   const stale = await api.http.post(`/api/v1/cases/${created.id}/actions/submit`, { version: 1 }, { token: tokens.staff });
   // Answered as without any memory: on the case as it is now, where submit is not available.
   expect([stale.status, stale.body.code]).toEqual([409, 'INVALID_TRANSITION']);
+  // Nor is the remembered draft taken for version 2: submit is not available in review.
+  const wrongRow = await api.http.post(`/api/v1/cases/${created.id}/actions/submit`, { version: 2 }, { token: tokens.staff });
+  expect([wrongRow.status, wrongRow.body.code]).toEqual([409, 'INVALID_TRANSITION']);
   const current = await api.http.post(`/api/v1/cases/${created.id}/actions/approve`, { version: 2 }, { token: tokens.manager });
   expect([current.status, current.body.state, current.body.version]).toEqual([200, 'approved', 3]);
   const { rows } = await sql.query(`SELECT action FROM case_history WHERE case_id = $1 ORDER BY at`, [created.id]);
