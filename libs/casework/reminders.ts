@@ -13,19 +13,29 @@ export async function syncReminders(query: Query, caseId: string, now = new Date
     `SELECT id, due_at AS "dueAt", all_day AS "allDay", remind_before AS "remindBefore", generation, state FROM case_deadline WHERE case_id = $1`,
     [caseId],
   );
-  for (const deadline of deadlines) {
-    const due = deadline.allDay ? { date: DateTime.fromJSDate(new Date(deadline.dueAt), { zone: TOKYO }).toISODate() as string } : { instant: new Date(deadline.dueAt).toISOString() };
-    const wanted = deadline.state === 'open' ? deadline.remindBefore : [];
-    for (const before of wanted) {
-      const fireAt = reminderInstant(due, before);
-      await query(
-        `INSERT INTO deadline_reminder (deadline_id, before, fire_at, generation, skipped, sent_at)
-         VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 THEN now() END)
-         ON CONFLICT (deadline_id, before) DO UPDATE SET fire_at = EXCLUDED.fire_at, generation = EXCLUDED.generation, skipped = EXCLUDED.skipped, sent_at = EXCLUDED.sent_at
-         WHERE deadline_reminder.generation <> EXCLUDED.generation`,
-        [deadline.id, before, fireAt, deadline.generation, fireAt.getTime() < now.getTime() - 1000],
-      );
-    }
-    await query(`DELETE FROM deadline_reminder WHERE deadline_id = $1 AND sent_at IS NULL AND NOT (before = ANY ($2))`, [deadline.id, wanted]);
+  const wanted = deadlines
+    .filter((deadline) => deadline.state === 'open')
+    .flatMap((deadline) => {
+      const due = deadline.allDay ? { date: DateTime.fromJSDate(new Date(deadline.dueAt), { zone: TOKYO }).toISODate() as string } : { instant: new Date(deadline.dueAt).toISOString() };
+      return deadline.remindBefore.map((before) => {
+        const fireAt = reminderInstant(due, before);
+        return { deadlineId: deadline.id, before, fireAt, generation: deadline.generation, skipped: fireAt.getTime() < now.getTime() - 1000 };
+      });
+    });
+  if (wanted.length > 0) {
+    await query(
+      `INSERT INTO deadline_reminder (deadline_id, before, fire_at, generation, skipped, sent_at)
+       SELECT r."deadlineId", r.before, r."fireAt", r.generation, r.skipped, CASE WHEN r.skipped THEN now() END
+         FROM jsonb_to_recordset($1::jsonb) AS r ("deadlineId" uuid, before text, "fireAt" timestamptz, generation integer, skipped boolean)
+       ON CONFLICT (deadline_id, before) DO UPDATE SET fire_at = EXCLUDED.fire_at, generation = EXCLUDED.generation, skipped = EXCLUDED.skipped, sent_at = EXCLUDED.sent_at
+       WHERE deadline_reminder.generation <> EXCLUDED.generation`,
+      [JSON.stringify(wanted)],
+    );
   }
+  // Unsent reminders no longer wanted: of a closed deadline, or an offset taken out.
+  await query(
+    `DELETE FROM deadline_reminder r USING case_deadline d
+      WHERE d.id = r.deadline_id AND d.case_id = $1 AND r.sent_at IS NULL AND NOT (d.state = 'open' AND r.before = ANY (d.remind_before))`,
+    [caseId],
+  );
 }

@@ -37,17 +37,19 @@ export class DeadlinesConsumer implements EventConsumer {
     const desired = desiredDeadlines(def, row, facts, new Date());
 
     const sla = desiredSla(def, row.state, new Date(row.stateEnteredAt));
-    for (const deadline of [...desired.map((d) => ({ ...d, kind: 'program', audience: d.audience ?? null })), ...sla.map((d) => ({ ...d, kind: 'sla' }))]) {
+    const wanted = [...desired.map((d) => ({ ...d, kind: 'program', audience: d.audience ?? null })), ...sla.map((d) => ({ ...d, kind: 'sla' }))];
+    if (wanted.length > 0) {
       await tx.query(
         `INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before, audience)
-         VALUES ($1, $2, $7, $3, $4, $5, $6, $8)
+         SELECT $1, d.key, d.kind, d.title, d."dueAt", d."allDay", d."remindBefore", d.audience
+           FROM jsonb_to_recordset($2::jsonb) AS d (key text, kind text, title jsonb, "dueAt" timestamptz, "allDay" boolean, "remindBefore" text[], audience text)
          ON CONFLICT (case_id, key) DO UPDATE SET
            title = EXCLUDED.title, all_day = EXCLUDED.all_day, remind_before = EXCLUDED.remind_before,
            generation = case_deadline.generation + CASE WHEN case_deadline.due_at <> EXCLUDED.due_at OR case_deadline.state <> 'open' THEN 1 ELSE 0 END,
            due_at = EXCLUDED.due_at, audience = EXCLUDED.audience, state = 'open', closed_at = NULL, updated_at = now()
          WHERE case_deadline.due_at <> EXCLUDED.due_at OR case_deadline.state <> 'open' OR case_deadline.title <> EXCLUDED.title
             OR case_deadline.remind_before <> EXCLUDED.remind_before`,
-        [row.id, deadline.key, JSON.stringify(deadline.title), deadline.dueAt, deadline.allDay, deadline.remindBefore, deadline.kind, deadline.audience],
+        [row.id, JSON.stringify(wanted.map((d) => ({ key: d.key, kind: d.kind, title: d.title, dueAt: d.dueAt, allDay: d.allDay, remindBefore: d.remindBefore, audience: d.audience })))],
       );
     }
     await tx.query(
@@ -67,13 +69,14 @@ export class DeadlinesConsumer implements EventConsumer {
 
     // Timer transitions: pending while the case waits in their state, cancelled once it left.
     const timers = desiredTimers(def, row);
-    for (const timer of timers) {
+    if (timers.length > 0) {
       await tx.query(
-        `INSERT INTO case_timer (case_id, action, fire_at) VALUES ($1, $2, $3)
+        `INSERT INTO case_timer (case_id, action, fire_at)
+         SELECT $1, t.action, t."fireAt" FROM jsonb_to_recordset($2::jsonb) AS t (action text, "fireAt" timestamptz)
          ON CONFLICT (case_id, action) DO UPDATE SET fire_at = EXCLUDED.fire_at, state = 'pending', outcome = NULL, updated_at = now(),
            generation = case_timer.generation + 1
          WHERE case_timer.fire_at <> EXCLUDED.fire_at OR case_timer.state <> 'pending'`,
-        [row.id, timer.action, timer.fireAt],
+        [row.id, JSON.stringify(timers.map((t) => ({ action: t.action, fireAt: t.fireAt })))],
       );
     }
     await tx.query(

@@ -78,13 +78,14 @@ export class NotificationsConsumer implements EventConsumer {
       messages.push({ userId: recipient.id, kind: 'action-needed', ...actionNeeded(def, row, payload.to, next) });
     }
 
-    for (const message of messages) {
-      await tx.query(
-        `INSERT INTO notification (user_id, kind, case_id, title, body, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (idempotency_key) DO NOTHING`,
-        [message.userId, message.kind, row.id, JSON.stringify(message.title), JSON.stringify(message.body), `${message.kind}:${event.eventId}:${message.userId}`],
-      );
-    }
+    if (messages.length === 0) return;
+    await tx.query(
+      `INSERT INTO notification (user_id, kind, case_id, title, body, idempotency_key)
+       SELECT m."userId", m.kind, $1, m.title, m.body, m.kind || ':' || $2 || ':' || m."userId"
+         FROM jsonb_to_recordset($3::jsonb) AS m ("userId" uuid, kind text, title jsonb, body jsonb)
+       ON CONFLICT (idempotency_key) DO NOTHING`,
+      [row.id, event.eventId, JSON.stringify(messages)],
+    );
   }
 
   private async decision(tx: EntityManager, def: ProgramDefinition, row: CaseRow, action: ActionDefinition, payload: TransitionPayload): Promise<Message> {
