@@ -104,7 +104,7 @@ export class TimersProcessor extends QuietWorkerHost {
 
   private async remind({ reminderId, generation }: ReminderJob): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
-      const [row] = await tx.query(
+      const [row]: ReminderRow[] = await tx.query(
         `SELECT r.id, r.before, r.generation, r.sent_at AS "sentAt", d.generation AS "deadlineGeneration", d.state, d.kind, d.audience, d.notify, d.created_by AS "createdBy",
                 d.title, d.due_at AS "dueAt", c.id AS "caseId", c.title AS "caseTitle", c.organisation_id AS "organisationId", c.created_by AS "caseCreatedBy"
            FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id JOIN workflow_case c ON c.id = d.case_id
@@ -112,45 +112,94 @@ export class TimersProcessor extends QuietWorkerHost {
         [reminderId],
       );
       if (!row || row.sentAt || row.generation !== generation || row.deadlineGeneration !== generation || row.state !== 'open') return;
-      // A custom milestone reminds its creator and the users it names; a program deadline, the
-      // staff of the organisation and whoever started the case.
-      // An approval SLA goes to the organisation's managers (3 business days) or admins (5).
-      const recipients: { id: string }[] =
-        row.kind === 'custom'
-          ? await tx.query(`SELECT id FROM app_user WHERE (id = $1 OR id = ANY ($2::uuid[])) AND disabled_at IS NULL`, [row.createdBy, row.notify])
-          : row.kind === 'sla'
-            ? await tx.query(`SELECT id FROM app_user WHERE organisation_id = $1 AND disabled_at IS NULL AND $2 = ANY (roles)`, [row.organisationId, row.audience])
-            : row.audience === 'pending-invitees'
-              ? // Read now, not when scheduled: an organisation that answered meanwhile is not reminded.
-                await tx.query(
-                  `SELECT u.id FROM survey_response s JOIN app_user u ON u.organisation_id = s.organisation_id
-                    WHERE s.case_id = $1 AND s.status = 'pending' AND u.disabled_at IS NULL AND 'staff' = ANY (u.roles)`,
-                  [row.caseId],
-                )
-              : await tx.query(`SELECT id FROM app_user WHERE organisation_id = $1 AND disabled_at IS NULL AND ('staff' = ANY (roles) OR id = $2)`, [row.organisationId, row.caseCreatedBy]);
-      const escalation = row.kind === 'sla' && row.audience === 'admin';
-      const kind = escalation ? 'escalation' : 'reminder';
-      const title =
-        row.kind === 'sla'
-          ? { ja: `${escalation ? '【エスカレーション】' : '【催促】'}決裁待ち：${row.caseTitle}`, en: `${escalation ? '[Escalation]' : '[Reminder]'} Approval waiting: ${row.caseTitle}` }
-          : row.audience === 'pending-invitees'
-            ? { ja: `【回答のお願い】${row.title.ja}：${row.caseTitle}`, en: `[Please answer] ${row.title.en}: ${row.caseTitle}` }
-            : { ja: `期限のお知らせ：${row.title.ja}`, en: `Reminder: ${row.title.en}` };
-      const body =
-        row.kind === 'sla'
-          ? { ja: `「${row.caseTitle}」が${escalation ? 5 : 3}営業日以上、決裁を待っています。`, en: `"${row.caseTitle}" has waited ${escalation ? 5 : 3} business days or more for approval.` }
-          : row.audience === 'pending-invitees'
-            ? { ja: `「${row.caseTitle}」の参加意向調査にまだ回答がありません。期限までにご回答ください。`, en: `Your organisation has not yet answered the survey of "${row.caseTitle}". Please answer before the deadline.` }
-            : { ja: `「${row.caseTitle}」の「${row.title.ja}」の期限が近づいています。`, en: `"${row.title.en}" of "${row.caseTitle}" is coming up.` };
-      for (const recipient of recipients) {
-        await tx.query(
-          `INSERT INTO notification (user_id, kind, case_id, title, body, idempotency_key) VALUES ($1, $6, $2, $3, $4, $5)
-           ON CONFLICT (idempotency_key) DO NOTHING`,
-          [recipient.id, row.caseId, JSON.stringify(title), JSON.stringify(body), `reminder:${row.id}:${generation}:${recipient.id}`, kind],
-        );
-      }
-      await tx.query('UPDATE deadline_reminder SET sent_at = now() WHERE id = $1', [row.id]);
-      this.logger.debug(`reminder ${row.id} (${row.before} before) sent to ${recipients.length}`);
+      const reminder = REMINDERS[reminderKind(row)];
+      const recipients = reminder.recipients(row);
+      const first = recipients.params.length + 1;
+      // The notifications of every recipient and the reminder's "sent" in one statement.
+      await tx.query(
+        `WITH recipients AS (${recipients.sql}),
+              notified AS (
+                INSERT INTO notification (user_id, kind, case_id, title, body, idempotency_key)
+                SELECT id, $${first}, $${first + 1}::uuid, $${first + 2}::jsonb, $${first + 3}::jsonb, $${first + 4} || ':' || id FROM recipients
+                ON CONFLICT (idempotency_key) DO NOTHING)
+         UPDATE deadline_reminder SET sent_at = now() WHERE id = $${first + 5}`,
+        [...recipients.params, reminder.kind, row.caseId, JSON.stringify(reminder.title(row)), JSON.stringify(reminder.body(row)), `reminder:${row.id}:${generation}`, row.id],
+      );
     });
   }
 }
+
+interface ReminderRow {
+  id: string;
+  before: string;
+  generation: number;
+  sentAt: Date | null;
+  deadlineGeneration: number;
+  state: string;
+  kind: 'program' | 'custom' | 'sla';
+  audience: 'manager' | 'admin' | 'pending-invitees' | null;
+  notify: string[];
+  createdBy: string | null;
+  title: { ja: string; en: string };
+  dueAt: Date;
+  caseId: string;
+  caseTitle: string;
+  organisationId: string;
+  caseCreatedBy: string;
+}
+
+type Text = { ja: string; en: string };
+
+interface ReminderKind {
+  kind: 'reminder' | 'escalation';
+  /** Who hears of it, read when it fires (not when it was scheduled). */
+  recipients(row: ReminderRow): { sql: string; params: unknown[] };
+  title(row: ReminderRow): Text;
+  body(row: ReminderRow): Text;
+}
+
+function reminderKind(row: ReminderRow): keyof typeof REMINDERS {
+  if (row.kind === 'custom') return 'custom';
+  if (row.kind === 'sla') return row.audience === 'admin' ? 'sla-admin' : 'sla-manager';
+  return row.audience === 'pending-invitees' ? 'survey' : 'program';
+}
+
+const slaReminder = (escalation: boolean): ReminderKind => ({
+  kind: escalation ? 'escalation' : 'reminder',
+  recipients: (row) => ({ sql: `SELECT id FROM app_user WHERE organisation_id = $1 AND disabled_at IS NULL AND $2 = ANY (roles)`, params: [row.organisationId, escalation ? 'admin' : 'manager'] }),
+  title: (row) => ({ ja: `${escalation ? '【エスカレーション】' : '【催促】'}決裁待ち：${row.caseTitle}`, en: `${escalation ? '[Escalation]' : '[Reminder]'} Approval waiting: ${row.caseTitle}` }),
+  body: (row) => ({ ja: `「${row.caseTitle}」が${escalation ? 5 : 3}営業日以上、決裁を待っています。`, en: `"${row.caseTitle}" has waited ${escalation ? 5 : 3} business days or more for approval.` }),
+});
+
+/** What each kind of reminder says and to whom (DOMAIN.md Notifications, deadlines per program). */
+const REMINDERS: Record<'custom' | 'program' | 'survey' | 'sla-manager' | 'sla-admin', ReminderKind> = {
+  /** A custom milestone: its creator and the users it names. */
+  custom: {
+    kind: 'reminder',
+    recipients: (row) => ({ sql: `SELECT id FROM app_user WHERE (id = $1 OR id = ANY ($2::uuid[])) AND disabled_at IS NULL`, params: [row.createdBy, row.notify] }),
+    title: (row) => ({ ja: `期限のお知らせ：${row.title.ja}`, en: `Reminder: ${row.title.en}` }),
+    body: (row) => ({ ja: `「${row.caseTitle}」の「${row.title.ja}」の期限が近づいています。`, en: `"${row.title.en}" of "${row.caseTitle}" is coming up.` }),
+  },
+  /** A program deadline: the organisation's staff and whoever started the case. */
+  program: {
+    kind: 'reminder',
+    recipients: (row) => ({ sql: `SELECT id FROM app_user WHERE organisation_id = $1 AND disabled_at IS NULL AND ('staff' = ANY (roles) OR id = $2)`, params: [row.organisationId, row.caseCreatedBy] }),
+    title: (row) => ({ ja: `期限のお知らせ：${row.title.ja}`, en: `Reminder: ${row.title.en}` }),
+    body: (row) => ({ ja: `「${row.caseTitle}」の「${row.title.ja}」の期限が近づいています。`, en: `"${row.title.en}" of "${row.caseTitle}" is coming up.` }),
+  },
+  /** The survey deadline: staff of the invited organisations that have not answered yet. */
+  survey: {
+    kind: 'reminder',
+    recipients: (row) => ({
+      sql: `SELECT u.id FROM survey_response s JOIN app_user u ON u.organisation_id = s.organisation_id
+             WHERE s.case_id = $1 AND s.status = 'pending' AND u.disabled_at IS NULL AND 'staff' = ANY (u.roles)`,
+      params: [row.caseId],
+    }),
+    title: (row) => ({ ja: `【回答のお願い】${row.title.ja}：${row.caseTitle}`, en: `[Please answer] ${row.title.en}: ${row.caseTitle}` }),
+    body: (row) => ({ ja: `「${row.caseTitle}」の参加意向調査にまだ回答がありません。期限までにご回答ください。`, en: `Your organisation has not yet answered the survey of "${row.caseTitle}". Please answer before the deadline.` }),
+  },
+  /** The approval SLA: the organisation's managers after 3 business days in review… */
+  'sla-manager': slaReminder(false),
+  /** …and its admins after 5. */
+  'sla-admin': slaReminder(true),
+};
