@@ -156,7 +156,7 @@ async function autocannonRun(base: string, caseIds: string[], tokens: { staff: s
   };
 }
 
-export async function runP1(options: P1Options): Promise<{ lines: string[]; passed: boolean }> {
+export async function runP1(options: P1Options): Promise<{ lines: string[]; passed: boolean; rate?: number }> {
   const admin = new Client({ connectionString: `${options.serverUrl}/postgres` });
   await admin.connect();
   await admin.query('DROP DATABASE IF EXISTS koryu_p1');
@@ -300,7 +300,7 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
       pgbenchScript('<manager-user-id>', false).trim(),
       '```',
     ];
-    return { lines, passed };
+    return { lines, passed, rate: httpRps };
   } finally {
     await stopService(api);
   }

@@ -9,15 +9,29 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureRedis, findFreePort, startEmbeddedPostgres } from '@koryu/devstack';
 import { describeMachine } from './lib/environment';
+import type { BenchOptions } from './lib/services';
 import { runP1 } from './p1-transitions';
+import { runP2 } from './p2-events';
 
-const BENCHES = {
-  p1: runP1,
-} as const;
+/** What earlier benchmarks of the same run measured, for later ones (P2 runs at half the P1 rate). */
+interface RunSoFar {
+  p1Rate?: number;
+}
+
+type Bench = (options: BenchOptions, soFar: RunSoFar) => Promise<{ lines: string[]; passed: boolean; rate?: number }>;
+
+const BENCHES: Record<string, Bench> = {
+  p1: async (options, soFar) => {
+    const result = await runP1(options);
+    soFar.p1Rate = result.rate;
+    return result;
+  },
+  p2: (options, soFar) => runP2({ ...options, p1Rate: soFar.p1Rate }),
+};
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const names = (wanted.length > 0 ? wanted : Object.keys(BENCHES)) as (keyof typeof BENCHES)[];
+  const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
   const unknown = names.filter((n) => !(n in BENCHES));
   if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}`);
   const seconds = Number(process.env.BENCH_SECONDS ?? 20);
@@ -32,8 +46,9 @@ async function main(): Promise<void> {
     const redisVersion = /redis_version:(\S+)/.exec(execFileSync('redis-cli', ['-u', redis.url, 'INFO', 'server']).toString())?.[1] ?? 'unknown';
     const sections: string[] = [];
     const verdicts: string[] = [];
+    const soFar: RunSoFar = {};
     for (const name of names) {
-      const { lines, passed } = await BENCHES[name]({ serverUrl, redisUrl: redis.url, workDir, seconds, rounds });
+      const { lines, passed } = await BENCHES[name]({ serverUrl, redisUrl: redis.url, workDir, seconds, rounds }, soFar);
       sections.push(...lines, '');
       verdicts.push(`${name.toUpperCase()} ${passed ? 'met' : 'MISSED'}`);
     }

@@ -39,7 +39,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger(OutboxRelay.name);
   private listener?: Client;
   private running = false;
-  private wake?: () => void;
+  private wakeSleeper?: () => void;
+  private woken = false;
   private loop?: Promise<void>;
   faults: RelayFaults = {};
 
@@ -56,7 +57,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.wake();
     await this.loop;
   }
 
@@ -98,7 +99,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       await client.end();
       return false;
     }
-    client.on('notification', () => this.wake?.());
+    client.on('notification', () => this.wake());
     await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     this.listener = client;
     return true;
@@ -110,14 +111,31 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await client?.end().catch(() => undefined);
   }
 
+  /**
+   * Waits `ms`, or less when woken. A wake that arrives while a batch is being relayed is kept, so
+   * the next sleep returns at once: a NOTIFY is never lost to the poll interval under load.
+   */
   private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
+      const timer = setTimeout(() => {
+        this.wakeSleeper = undefined;
+        resolve();
+      }, ms);
+      this.wakeSleeper = () => {
         clearTimeout(timer);
+        this.wakeSleeper = undefined;
         resolve();
       };
     });
+  }
+
+  private wake(): void {
+    if (this.wakeSleeper) this.wakeSleeper();
+    else this.woken = true;
   }
 
   private async relayBatch(): Promise<number> {
