@@ -3,15 +3,10 @@
  * with its state and data (opened, moved with a new generation, done or cancelled), GET /cases/:id
  * shows them with their status, and POST /cases/:id/deadlines adds custom milestones.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
-import { loadConfig } from '@koryu/config';
-import { type ApiUnderTest, startApi, TEST_ADMIN, testRedisUrl, waitUntil } from '@koryu/testing';
-import { WorkerModule } from '../../apps/worker/worker.module';
+import { type ApiUnderTest, startApi, TEST_ADMIN, waitUntil } from '@koryu/testing';
+import { startWorker } from '../support/worker';
 
 let api: ApiUnderTest;
 let worker: INestApplicationContext;
@@ -23,9 +18,7 @@ const isoDate = (ms: number) => new Date(ms + 9 * 3_600_000).toISOString().slice
 
 beforeAll(async () => {
   api = await startApi();
-  const config = loadConfig('worker', { NODE_ENV: 'test', DATABASE_URL: api.database.url, REDIS_URL: testRedisUrl(), KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-worker-')), LOG_LEVEL: 'silent' });
-  worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
-  await worker.init();
+  worker = await startWorker(api.database.url);
   sql = new Client({ connectionString: api.database.url });
   await sql.connect();
   const operator = await api.http.login(TEST_ADMIN.email, TEST_ADMIN.password);

@@ -3,17 +3,12 @@
  * whoever must move the case on next, "decision" to the author when someone else moved it, each
  * once, in both languages, and listed by GET /notifications.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
-import { loadConfig } from '@koryu/config';
 import { producerConnection, QUEUE_PREFIX, QUEUES } from '@koryu/queues';
 import { type ApiUnderTest, completeVisit, startApi, TEST_ADMIN, testRedisUrl, waitUntil } from '@koryu/testing';
-import { WorkerModule } from '../../apps/worker/worker.module';
+import { startWorker } from '../support/worker';
 
 let api: ApiUnderTest;
 let worker: INestApplicationContext;
@@ -23,9 +18,7 @@ const users: Record<string, string> = {};
 
 beforeAll(async () => {
   api = await startApi();
-  const config = loadConfig('worker', { NODE_ENV: 'test', DATABASE_URL: api.database.url, REDIS_URL: testRedisUrl(), KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-worker-')), LOG_LEVEL: 'silent' });
-  worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
-  await worker.init();
+  worker = await startWorker(api.database.url);
   sql = new Client({ connectionString: api.database.url });
   await sql.connect();
   const operator = await api.http.login(TEST_ADMIN.email, TEST_ADMIN.password);

@@ -11,12 +11,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
-import { loadConfig } from '@koryu/config';
 import { type ApiUnderTest, completeVisit, freePort, type ServiceProcess, spawnService, startApi, TEST_ADMIN, testRedisUrl, waitUntil } from '@koryu/testing';
-import { WorkerModule } from '../../apps/worker/worker.module';
+import { startWorker } from '../support/worker';
 
 const MANAGERS = 3;
 /** The notifier's concurrent sends (MailDispatcher LANES): the most copies one kill can leave. */
@@ -59,9 +57,7 @@ beforeAll(async () => {
   smtpPort = (smtp.server.address() as AddressInfo).port;
 
   api = await startApi();
-  const config = loadConfig('worker', { NODE_ENV: 'test', DATABASE_URL: api.database.url, REDIS_URL: testRedisUrl(), KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-worker-')), LOG_LEVEL: 'silent' });
-  worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
-  await worker.init();
+  worker = await startWorker(api.database.url);
   sql = new Client({ connectionString: api.database.url });
   await sql.connect();
 

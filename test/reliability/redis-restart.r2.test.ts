@@ -11,14 +11,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { loadConfig } from '@koryu/config';
 import { QUEUE_CANARIES } from '@koryu/platform';
 import type { QueueCanaries } from '@koryu/queues';
 import { type ApiUnderTest, completeVisit, freePort, startApi, TEST_ADMIN, waitUntil } from '@koryu/testing';
-import { WorkerModule } from '../../apps/worker/worker.module';
+import { startWorker } from '../support/worker';
 
 let redisPort: number;
 let redisServer: ChildProcess;
@@ -48,9 +46,7 @@ beforeAll(async () => {
   await startRedis();
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   api = await startApi({ REDIS_URL: redisUrl });
-  const config = loadConfig('worker', { NODE_ENV: 'test', DATABASE_URL: api.database.url, REDIS_URL: redisUrl, KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-worker-')), LOG_LEVEL: 'silent' });
-  worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
-  await worker.init();
+  worker = await startWorker(api.database.url, { redisUrl });
   sql = new Client({ connectionString: api.database.url });
   await sql.connect();
   const operator = await api.http.login(TEST_ADMIN.email, TEST_ADMIN.password);

@@ -5,27 +5,20 @@
  * (FLUSHALL would wipe the other test files' queues running beside it); for Koryu's keys it is the
  * same thing.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { loadConfig } from '@koryu/config';
 import { metricsRegistry } from '@koryu/platform';
 import { type ApiUnderTest, startApi, TEST_ADMIN, testRedisUrl, waitUntil } from '@koryu/testing';
-import { WorkerModule } from '../../apps/worker/worker.module';
+import { startWorker } from '../support/worker';
 
 let api: ApiUnderTest;
 let sql: Client;
 let staff: string;
 const workers: INestApplicationContext[] = [];
 
-async function startWorker(): Promise<INestApplicationContext> {
-  const config = loadConfig('worker', { NODE_ENV: 'test', DATABASE_URL: api.database.url, REDIS_URL: testRedisUrl(), KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-worker-')), LOG_LEVEL: 'silent' });
-  const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
-  await worker.init();
+async function startReplica(): Promise<INestApplicationContext> {
+  const worker = await startWorker(api.database.url);
   workers.push(worker);
   return worker;
 }
@@ -65,7 +58,7 @@ async function notifications(caseId: string): Promise<number> {
 }
 
 it('R2: a Redis flush while reminders wait loses none of them, and none fires twice', async () => {
-  await startWorker();
+  await startReplica();
   const caseId = await caseWithReminders(5, 16_000);
   const redis = new Redis(testRedisUrl());
   try {
@@ -84,7 +77,7 @@ it('R2: a Redis flush while reminders wait loses none of them, and none fires tw
 });
 
 it('R7: two worker replicas deliver each reminder once', async () => {
-  if (workers.length < 2) await startWorker();
+  if (workers.length < 2) await startReplica();
   const caseId = await caseWithReminders(10, 14_000);
   await waitUntil(async () => (await notifications(caseId)) === 10, 20_000, 'ten reminders');
   await new Promise((resolve) => setTimeout(resolve, 2_000));
