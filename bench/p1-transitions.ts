@@ -13,11 +13,11 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { findFreePort, delay } from '@koryu/devstack';
 import { findPgbench, median } from './lib/environment';
 import { type BenchOptions, http, startService, stopService, waitUntilReady } from './lib/services';
+import { submitAndReturn, type TransitionRun } from './lib/transitions';
 
 const run = promisify(execFile);
 const CLIENTS = 32;
@@ -31,14 +31,6 @@ interface PgbenchRun {
   failed: number;
 }
 
-interface HttpRun {
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  completed: number;
-}
 
 /** The write of CaseRepository.write for client :client_id's case, toggling draft ⇄ internal-review. */
 function pgbenchScript(actorUserId: string, notify: boolean): string {
@@ -81,79 +73,6 @@ async function checkpoint(url: string): Promise<void> {
   await sql.connect();
   await sql.query('CHECKPOINT');
   await sql.end();
-}
-
-interface ConnectionContext {
-  index?: number;
-  version: number;
-  state: string;
-}
-
-async function autocannonRun(base: string, caseIds: string[], tokens: { staff: string; manager: string }, seconds: number, progress: (c: ConnectionContext) => void): Promise<HttpRun> {
-  let next = 0;
-  const failures = new Map<string, number>();
-  const result = await autocannon({
-    url: base,
-    connections: CLIENTS,
-    pipelining: 1,
-    duration: seconds,
-    initialContext: { version: 0, state: '' },
-    // autocannon resets a connection's context whenever it wraps around `requests`, so one entry is
-    // repeated to keep each connection's case and version for the whole run (30,000 per connection
-    // is far beyond what a run sends; autocannon deep-copies the list per connection, so it must
-    // stay small). Entry 0 is a GET that assigns the connection its case and changes nothing.
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (request, untyped) => {
-          const context = untyped as ConnectionContext;
-          if (context.index === undefined) {
-            context.index = next++ % caseIds.length;
-            progress(context);
-          }
-          return { ...request, path: `/api/v1/cases/${caseIds[context.index]}`, headers: { authorization: `Bearer ${tokens.staff}` } };
-        },
-        onResponse: (status, body, untyped) => {
-          if (status !== 200) failures.set(`${status} GET`, (failures.get(`${status} GET`) ?? 0) + 1);
-          void untyped;
-        },
-      },
-      ...Array<autocannon.Request>(30_000).fill({
-        method: 'POST',
-        setupRequest: (request, untyped) => {
-          const context = untyped as ConnectionContext & { index: number };
-          const submit = context.state === 'draft';
-          return {
-            ...request,
-            path: `/api/v1/cases/${caseIds[context.index]}/actions/${submit ? 'submit' : 'return'}`,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${submit ? tokens.staff : tokens.manager}` },
-            body: JSON.stringify(submit ? { version: context.version } : { version: context.version, comment: '予算の内訳を確認してください' }),
-          };
-        },
-        onResponse: (status, body, untyped) => {
-          const context = untyped as ConnectionContext;
-          if (status !== 200) {
-            const key = `${status} ${body.slice(0, 120)}`;
-            failures.set(key, (failures.get(key) ?? 0) + 1);
-            return;
-          }
-          const parsed = JSON.parse(body) as { version: number; state: string };
-          context.version = parsed.version;
-          context.state = parsed.state;
-        },
-      }),
-    ],
-  });
-  for (const [what, count] of failures) process.stderr.write(`P1: ${count} × ${what}\n`);
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    // The first request of each connection is the GET.
-    completed: result.requests.total - CLIENTS,
-  };
 }
 
 export async function runP1(options: P1Options): Promise<{ lines: string[]; passed: boolean; rate?: number }> {
@@ -219,11 +138,20 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
       // autocannon makes fresh contexts per run: seed them from where the previous run left each case.
       const { rows } = await sql.query<{ id: string; version: number; state: string }>('SELECT id, version, state FROM workflow_case WHERE id = ANY($1)', [httpCases]);
       const byId = new Map(rows.map((r) => [r.id, r]));
-      return autocannonRun(base, httpCases, tokens, seconds, (context) => {
-        const row = byId.get(httpCases[context.index as number]);
-        context.version = row?.version ?? 1;
-        context.state = row?.state ?? 'draft';
+      const run = await submitAndReturn({
+        base,
+        caseIds: httpCases,
+        tokens,
+        seconds,
+        connections: CLIENTS,
+        seed: (context) => {
+          const row = byId.get(httpCases[context.index as number]);
+          context.version = row?.version ?? 1;
+          context.state = row?.state ?? 'draft';
+        },
       });
+      for (const [what, count] of run.failures) process.stderr.write(`P1: ${count} × ${what}\n`);
+      return run;
     };
 
     process.stderr.write('P1: warming up …\n');
@@ -233,7 +161,7 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
     await delay(1000);
     const statementsPerRequest: number[] = [];
     const raw: PgbenchRun[] = [];
-    const viaHttp: HttpRun[] = [];
+    const viaHttp: TransitionRun[] = [];
     const historyBefore = Number((await sql.query(`SELECT count(*) FROM case_history WHERE case_id = ANY($1) AND action IN ('submit', 'return')`, [httpCases])).rows[0].count);
     for (let round = 1; round <= options.rounds; round += 1) {
       await checkpoint(databaseUrl);

@@ -15,12 +15,12 @@
  *   connection and notes when each row first appears, minus the same `outbox.created_at`.
  */
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { delay, findFreePort } from '@koryu/devstack';
 import { completeVisit } from '../libs/testing/fixtures';
 import { percentile } from './lib/environment';
 import { type BenchOptions, http, startService, stopService, waitUntilReady } from './lib/services';
+import { submitAndReturn, type TransitionContext } from './lib/transitions';
 
 const CLIENTS = 32;
 const ADMIN = { email: 'bench-operator@koryu.test', password: 'bench-operator-password' };
@@ -29,63 +29,6 @@ const POLL_MS = 5;
 export interface P2Options extends BenchOptions {
   /** The P1 HTTP median of the same run, when P1 ran first. */
   p1Rate?: number;
-}
-
-interface Context {
-  index?: number;
-  version: number;
-  state: string;
-}
-
-/** Runs the submit/return alternation; `rate` undefined = closed loop (as fast as it goes). */
-async function transitions(base: string, caseIds: string[], tokens: { staff: string; manager: string }, seconds: number, seed: (c: Context) => void, rate?: number) {
-  let next = 0;
-  let failures = 0;
-  const result = await autocannon({
-    url: base,
-    connections: CLIENTS,
-    pipelining: 1,
-    duration: seconds,
-    ...(rate ? { overallRate: rate } : {}),
-    initialContext: { version: 0, state: '' },
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (request, untyped) => {
-          const context = untyped as Context;
-          if (context.index === undefined) {
-            context.index = next++ % caseIds.length;
-            seed(context);
-          }
-          return { ...request, path: `/api/v1/cases/${caseIds[context.index]}`, headers: { authorization: `Bearer ${tokens.staff}` } };
-        },
-      },
-      ...Array<autocannon.Request>(30_000).fill({
-        method: 'POST',
-        setupRequest: (request, untyped) => {
-          const context = untyped as Context & { index: number };
-          const submit = context.state === 'draft';
-          return {
-            ...request,
-            path: `/api/v1/cases/${caseIds[context.index]}/actions/${submit ? 'submit' : 'return'}`,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${submit ? tokens.staff : tokens.manager}` },
-            body: JSON.stringify(submit ? { version: context.version } : { version: context.version, comment: '日程案を二つ添えてください' }),
-          };
-        },
-        onResponse: (status, body, untyped) => {
-          const context = untyped as Context;
-          if (status !== 200) {
-            failures += 1;
-            return;
-          }
-          const parsed = JSON.parse(body) as { version: number; state: string };
-          context.version = parsed.version;
-          context.state = parsed.state;
-        },
-      }),
-    ],
-  });
-  return { rps: result.requests.average, failures: failures + result.errors };
 }
 
 export async function runP2(options: P2Options): Promise<{ lines: string[]; passed: boolean; rate?: number }> {
@@ -133,7 +76,7 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
     const seedFrom = async () => {
       const { rows } = await sql.query<{ id: string; version: number; state: string }>('SELECT id, version, state FROM workflow_case WHERE id = ANY($1)', [caseIds]);
       const byId = new Map(rows.map((r) => [r.id, r]));
-      return (context: Context) => {
+      return (context: TransitionContext) => {
         const row = byId.get(caseIds[context.index as number]);
         context.version = row?.version ?? 1;
         context.state = row?.state ?? 'draft';
@@ -154,7 +97,7 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
       rateSource = `half the P1 HTTP median of this run (${options.p1Rate.toFixed(0)} req/s)`;
     } else {
       process.stderr.write('P2: measuring the closed-loop rate …\n');
-      closedLoop = (await transitions(base, caseIds, tokens, 5, await seedFrom())).rps;
+      closedLoop = (await submitAndReturn({ base, caseIds, tokens, seconds: 5, connections: CLIENTS, seed: await seedFrom() })).rps;
       rateSource = `half the closed-loop rate of these transitions measured first (${closedLoop.toFixed(0)} req/s over 5 s, worker running)`;
       await settle();
     }
@@ -175,7 +118,8 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
     })();
     const startedAt = new Date();
     process.stderr.write(`P2: ${rate} transitions/s for ${options.seconds} s …\n`);
-    const load = await transitions(base, caseIds, tokens, options.seconds, await seedFrom(), rate);
+    const run = await submitAndReturn({ base, caseIds, tokens, seconds: options.seconds, connections: CLIENTS, seed: await seedFrom(), rate });
+    const load = { rps: run.rps, failures: run.non2xx + run.errors };
     await settle();
     await delay(200);
     polling = false;
