@@ -9,27 +9,21 @@
  *   CaseRepository.write) on 32 other cases of the same database, alternating the same two states.
  * Rounds alternate raw and HTTP so drift on a shared machine hits both alike.
  */
-import { spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
-import { openSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { findFreePort, delay } from '@koryu/devstack';
 import { findPgbench, median } from './lib/environment';
+import { type BenchOptions, http, startService, stopService, waitUntilReady } from './lib/services';
 
 const run = promisify(execFile);
 const CLIENTS = 32;
 const ADMIN = { email: 'bench-operator@koryu.test', password: 'bench-operator-password' };
 
-export interface P1Options {
-  serverUrl: string;
-  redisUrl: string;
-  workDir: string;
-  seconds: number;
-  rounds: number;
-}
+export type P1Options = BenchOptions;
 
 interface PgbenchRun {
   tps: number;
@@ -44,17 +38,6 @@ interface HttpRun {
   non2xx: number;
   errors: number;
   completed: number;
-}
-
-async function http<T>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<T> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return JSON.parse(text) as T;
 }
 
 /** The write of CaseRepository.write for client :client_id's case, toggling draft ⇄ internal-review. */
@@ -183,14 +166,13 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
 
   const port = await findFreePort();
   const base = `http://127.0.0.1:${port}`;
-  const log = openSync(join(options.workDir, 'p1-api.log'), 'a');
   // BENCH_PROFILE=1 writes a V8 CPU profile of the API to the work directory (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${options.workDir}`] : [];
-  const api = spawn(process.execPath, [...profile, join(__dirname, 'p1-api.js')], {
-    // stdin is a pipe the API watches: if this process dies, the API goes with it.
-    stdio: ['pipe', log, log],
-    env: {
-      ...process.env,
+  // p1-api.js watches its stdin (a pipe): if this process dies, the API goes with it.
+  const api = startService(
+    'p1-api',
+    join(__dirname, 'p1-api.js'),
+    {
       NODE_ENV: 'production',
       PORT: String(port),
       DATABASE_URL: databaseUrl,
@@ -202,15 +184,11 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
       KORYU_DEMO: '0',
       LOG_LEVEL: 'info',
     },
-  });
+    options.workDir,
+    profile,
+  );
   try {
-    for (let i = 0; ; i += 1) {
-      const ready = await fetch(`${base}/api/v1/health/ready`).then((r) => r.status === 200, () => false);
-      if (ready) break;
-      if (i > 300 || api.exitCode !== null) throw new Error(`the API did not become ready; see ${join(options.workDir, 'p1-api.log')}`);
-      await delay(100);
-    }
-
+    await waitUntilReady('p1-api', base, api, options.workDir);
     const operator = (await http<{ accessToken: string }>(base, 'POST', '/api/v1/auth/login', ADMIN)).accessToken;
     const organisation = await http<{ id: string }>(base, 'POST', '/api/v1/organisations', { name: '沖縄県', kind: 'prefecture', code: '470007' }, operator);
     const tokens = { staff: '', manager: '' };
@@ -324,7 +302,6 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
     ];
     return { lines, passed };
   } finally {
-    api.kill('SIGTERM');
-    await new Promise((resolve) => (api.exitCode !== null ? resolve(undefined) : api.once('exit', resolve)));
+    await stopService(api);
   }
 }

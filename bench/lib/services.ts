@@ -1,0 +1,62 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { join } from 'node:path';
+import { delay } from '@koryu/devstack';
+
+/** What bench/run.ts hands every benchmark. */
+export interface BenchOptions {
+  /** PostgreSQL server URL without a database name; each benchmark creates its own database. */
+  serverUrl: string;
+  redisUrl: string;
+  workDir: string;
+  seconds: number;
+  rounds: number;
+}
+
+/** One JSON request to the API; throws with the status and body on anything but 2xx. */
+export async function http<T>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<T> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/**
+ * Starts a built service (a .js file) as a child process with its output in `<workDir>/<name>.log`.
+ * Its stdin is a pipe: the bench's own entry points (p1-api.js) exit when it closes.
+ */
+export function startService(name: string, script: string, env: NodeJS.ProcessEnv, workDir: string, nodeArgs: string[] = []): ChildProcess {
+  const log = openSync(join(workDir, `${name}.log`), 'a');
+  return spawn(process.execPath, [...nodeArgs, script], { stdio: ['pipe', log, log], env: { ...process.env, ...env } });
+}
+
+/** Waits until `<base>/api/v1/health/ready` answers 200 (30 s at most), or the process exits. */
+export async function waitUntilReady(name: string, base: string, child: ChildProcess, workDir: string): Promise<void> {
+  for (let i = 0; ; i += 1) {
+    const ready = await fetch(`${base}/api/v1/health/ready`).then((r) => r.status === 200, () => false);
+    if (ready) return;
+    if (i > 300 || child.exitCode !== null) throw new Error(`${name} did not become ready; see ${join(workDir, `${name}.log`)}`);
+    await delay(100);
+  }
+}
+
+/** SIGTERM, then waits for the process to exit. */
+export async function stopService(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Runs task(0) … task(count - 1) with `clients` of them in flight at a time. */
+export async function inParallel(count: number, clients: number, task: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const client = async () => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(clients, count) }, client));
+}
