@@ -10,9 +10,11 @@ import { join, resolve } from 'node:path';
 import { ensureRedis, findFreePort, startEmbeddedPostgres } from '@koryu/devstack';
 import { describeMachine } from './lib/environment';
 import { runP1 } from './p1-transitions';
+import { runP3 } from './p3-reminders';
 
 const BENCHES = {
   p1: runP1,
+  p3: runP3,
 } as const;
 
 async function main(): Promise<void> {
