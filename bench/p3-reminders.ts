@@ -29,6 +29,7 @@
  * One round: BENCH_SECONDS and BENCH_ROUNDS do not apply; BENCH_P3_REMINDERS=10000 is a quick trial.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -127,6 +128,42 @@ async function redisScripts(redis: Redis): Promise<{ calls: number; usec: number
   return { calls: Number(match?.[1] ?? 0), usec: Number(match?.[2] ?? 0) };
 }
 
+/**
+ * What PostgreSQL's backends of this database are doing, sampled every 100 ms until `stop()`:
+ * per statement (its first 70 characters, whitespace folded) and wait event, the average number of
+ * backends busy with it. A poor man's profile of where the database time goes.
+ */
+function sampleActivity(databaseUrl: string): { stop: () => Promise<{ what: string; busy: number }[]> } {
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const done = (async () => {
+    const sql = new Client({ connectionString: databaseUrl });
+    sql.on('error', () => undefined);
+    await sql.connect();
+    while (running) {
+      const { rows } = await sql.query<{ query: string; wait: string | null }>(
+        `SELECT query, wait_event_type || ':' || wait_event AS wait FROM pg_stat_activity
+          WHERE datname = current_database() AND state NOT IN ('idle') AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+      );
+      samples += 1;
+      for (const row of rows) {
+        const key = `${row.query.replace(/\s+/g, ' ').trim().slice(0, 70)} [${row.wait ?? 'CPU'}]`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      await delay(100);
+    }
+    await sql.end();
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await done;
+      return [...counts].map(([what, n]) => ({ what, busy: n / Math.max(1, samples) })).sort((a, b) => b.busy - a.busy);
+    },
+  };
+}
+
 interface JobTimes {
   timestamp: number;
   /** The delay the job was added with (opts.delay): BullMQ sets the job's own `delay` to 0 when it promotes a delayed job. */
@@ -194,7 +231,9 @@ export async function runP3(options: BenchOptions): Promise<{ lines: string[]; p
   const events = new Queue(QUEUES.events, { connection: workerConnection(options.redisUrl), prefix: QUEUE_PREFIX });
   try {
     await waitUntilReady('p3-api', base, api, options.workDir);
-    worker = startService('p3-worker', join(__dirname, '..', 'apps', 'worker', 'main.js'), { ...common, PORT: String(workerPort) }, options.workDir);
+    // BENCH_PROFILE=1 writes a V8 CPU profile of the worker to the work directory (open it in Chrome DevTools).
+    const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${options.workDir}`] : [];
+    worker = startService('p3-worker', join(__dirname, '..', 'apps', 'worker', 'main.js'), { ...common, PORT: String(workerPort) }, options.workDir, profile);
     await waitUntilReady('p3-worker', `http://127.0.0.1:${workerPort}`, worker, options.workDir);
     await sql.connect();
 
@@ -269,6 +308,8 @@ export async function runP3(options: BenchOptions): Promise<{ lines: string[]; p
     const scriptsAtWindow = await redisScripts(redis);
     const commitsAtWindow = Number((await sql.query(`SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()`)).rows[0].n);
     const ids = planned.map((p) => p.deadlineId);
+    await delay(windowStart - Date.now());
+    const activity = sampleActivity(databaseUrl);
     await delay(windowStart + WINDOW_MS - Date.now());
     let pending = REMINDERS;
     let progressAt = Date.now();
@@ -280,6 +321,7 @@ export async function runP3(options: BenchOptions): Promise<{ lines: string[]; p
       if (pending > 0) await delay(1000);
     }
     const drainedAt = Date.now();
+    const busy = await activity.stop();
     const cpuAfter = cpuSnapshot(worker.pid as number);
     const scriptsAfter = await redisScripts(redis);
     await sql.query('SELECT pg_stat_clear_snapshot()');
@@ -326,6 +368,8 @@ export async function runP3(options: BenchOptions): Promise<{ lines: string[]; p
 
     // Raw BullMQ: the same due instants relative to a new window, on the same Redis.
     const relative = results.map((r) => r.dueMs - windowStart);
+    await sql.query('CHECKPOINT');
+    const loadBeforeRaw = loadavg()[0];
     const raw = await rawBullmq(options.redisUrl, relative);
 
     // Verdict and report.
@@ -366,6 +410,7 @@ export async function runP3(options: BenchOptions): Promise<{ lines: string[]; p
       `| fired (sent_at set and one notification per recipient) / processed | ${fired.length} | ${raw.lateness.count} |`,
       `| more than once | ${duplicates.length} | ${raw.duplicates} |`,
       `| early | ${early.length} | ${raw.early} |`,
+      `| earliest, relative to the due instant | ${ms(created.min)} | ${ms(raw.earliest)} |`,
       `| skipped as already past when written | ${skipped.length} | |`,
       `| notification rows (expected ${expectedNotifications}) | ${notificationsTotal} | |`,
       `| lateness p50 | ${ms(created.p50)} | ${ms(raw.lateness.p50)} |`,
@@ -375,7 +420,7 @@ export async function runP3(options: BenchOptions): Promise<{ lines: string[]; p
       '',
       `- **p99 lateness ratio Koryu / raw: ${ratio.toFixed(1)}×.**`,
       `- Koryu lateness is notification.created_at − due instant: PostgreSQL's now() in the processor's transaction, i.e. when it began (sent_at is the same now()). The same reminders measured at the job's finishedOn, after the commit, when the notification is visible: p50 ${ms(visible.p50)}, p99 ${ms(visible.p99)}, max ${ms(visible.max)} (${visible.count} jobs); the verdict takes both. BullMQ's own lateness of those jobs, processedOn − (timestamp + opts.delay), the measure of the raw column: p50 ${ms(koryuJob.p50)}, p99 ${ms(koryuJob.p99)}, max ${ms(koryuJob.max)}.`,
-      `- Raw lateness is processedOn − (timestamp + opts.delay) recorded by a plain BullMQ Worker (concurrency ${CONCURRENCY}, as TimersProcessor) whose job does nothing; its ${raw.count} jobs were added with addBulk in ${seconds(raw.addMs)}, ${seconds(raw.windowStart - raw.addedAt)} before their window.`,
+      `- Raw lateness is processedOn − (timestamp + opts.delay) recorded by a plain BullMQ Worker (concurrency ${CONCURRENCY}, as TimersProcessor) whose job does nothing; its ${raw.count} jobs were added with addBulk in ${seconds(raw.addMs)}, ${seconds(raw.windowStart - raw.addedAt)} before their window (load average ${loadBeforeRaw.toFixed(1)} when the raw phase began). Raw early/earliest compare processedOn with the instant the job was meant for.`,
       `- Koryu sent ${fired.length} reminders between ${seconds(firstFired - windowStart)} and ${seconds(lastFired - windowStart)} after the window's start: ${(fired.length / ((lastFired - firstFired) / 1000)).toFixed(0)} per second, where the window asks for ${(REMINDERS / (WINDOW_MS / 1000)).toFixed(0)}.`,
       `- Jobs started more than once (BullMQ attemptsStarted > 1): ${retried.length}.`,
       '',
@@ -389,6 +434,15 @@ export async function runP3(options: BenchOptions): Promise<{ lines: string[]; p
       `- Probe: ${PROBE} milestones at ${probeRate.toFixed(0)}/s. Setup: ${DEADLINES} milestones (${REMINDERS} reminder rows) in ${seconds(setupEnded - setupStarted)} (${(DEADLINES / ((setupEnded - setupStarted) / 1000)).toFixed(0)}/s), ending ${seconds(windowStart - setupEnded)} before the window; ${allQueuedAt ? `every job was in Redis ${seconds(windowStart - allQueuedAt)} before the window` : `**only ${delayedAtWindow} delayed jobs were in Redis when the window began**`}.`,
       `- Redis EVALSHA calls (BullMQ scripts) during setup and the wait: ${scriptsAtWindow.calls - scriptsBefore.calls} (${seconds((scriptsAtWindow.usec - scriptsBefore.usec) / 1000)} inside Redis); from the window's start until every reminder was sent (${seconds(window)}): ${scriptsAfter.calls - scriptsAtWindow.calls} (${seconds((scriptsAfter.usec - scriptsAtWindow.usec) / 1000)}).`,
       `- CPU from the window's start until every reminder was sent: worker ${cpu('worker')}, PostgreSQL ${cpu('postgres')}, Redis ${cpu('redis')}; PostgreSQL committed ${commitsAfter - commitsAtWindow} transactions (${((commitsAfter - commitsAtWindow) / REMINDERS).toFixed(2)} per reminder).`,
+      '',
+      'PostgreSQL activity over the same time, sampled every 100 ms from pg_stat_activity (average number of backends busy with each statement; CPU = no wait event, Client:ClientRead = waiting for the worker inside a transaction):',
+      '',
+      '| statement | wait | busy backends |',
+      '|---|---|---|',
+      ...busy.slice(0, 10).map((b) => {
+        const [, what, wait] = /^(.*) \[(.*)\]$/.exec(b.what) ?? [b.what, b.what, ''];
+        return `| \`${what.replace(/\|/g, '\\|')}\` | ${wait} | ${b.busy.toFixed(2)} |`;
+      }),
     ];
     return { lines, passed };
   } finally {
@@ -404,12 +458,13 @@ export async function runP3(options: BenchOptions): Promise<{ lines: string[]; p
  * 100,000 delayed jobs due at windowStart + relative[n], added with addBulk in batches of 1,000
  * before the window, and a plain Worker that records processedOn − (timestamp + opts.delay).
  */
-async function rawBullmq(redisUrl: string, relative: number[]): Promise<{ count: number; lateness: Lateness; duplicates: number; early: number; addMs: number; addedAt: number; windowStart: number; lastAt: number }> {
+async function rawBullmq(redisUrl: string, relative: number[]): Promise<{ count: number; lateness: Lateness; duplicates: number; early: number; earliest: number; addMs: number; addedAt: number; windowStart: number; lastAt: number }> {
   const connection = workerConnection(redisUrl);
   const queue = new Queue(RAW_QUEUE, { connection, prefix: QUEUE_PREFIX, defaultJobOptions: TIMER_JOB_OPTIONS });
   const seen = new Map<number, number>();
   const lateness: number[] = [];
   let early = 0;
+  let earliest = Infinity;
   let lastAt = 0;
   const worker = new Worker(
     RAW_QUEUE,
@@ -418,7 +473,9 @@ async function rawBullmq(redisUrl: string, relative: number[]): Promise<{ count:
       const due = job.timestamp + (job.opts.delay ?? 0);
       const processedOn = job.processedOn ?? Date.now();
       lateness.push(processedOn - due);
-      if (processedOn < (job.data as { due: number }).due) early += 1;
+      const intended = (job.data as { due: number }).due;
+      if (processedOn < intended) early += 1;
+      earliest = Math.min(earliest, processedOn - intended);
       lastAt = Math.max(lastAt, processedOn);
       const n = (job.data as { n: number }).n;
       seen.set(n, (seen.get(n) ?? 0) + 1);
@@ -442,7 +499,7 @@ async function rawBullmq(redisUrl: string, relative: number[]): Promise<{ count:
     while (Date.now() < windowStart + 20 * 60_000 && seen.size < relative.length) await delay(1000);
     await delay(1000);
     const duplicates = [...seen.values()].filter((n) => n > 1).length;
-    return { count: relative.length, lateness: summarise(lateness), duplicates, early, addMs: addedAt - started, addedAt, windowStart, lastAt };
+    return { count: relative.length, lateness: summarise(lateness), duplicates, early, earliest, addMs: addedAt - started, addedAt, windowStart, lastAt };
   } finally {
     await worker.close();
     await queue.close();
