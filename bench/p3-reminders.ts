@@ -171,6 +171,7 @@ interface JobTimes {
   processedOn: number;
   finishedOn: number;
   attemptsStarted: number;
+  failedReason?: string;
 }
 
 /** The kept hashes of jobs (removeOnComplete keeps them a week): BullMQ's own timestamps. */
@@ -178,10 +179,10 @@ async function readJobs(redis: Redis, keys: string[]): Promise<(JobTimes | undef
   const out: (JobTimes | undefined)[] = [];
   for (let i = 0; i < keys.length; i += 1000) {
     const pipeline = redis.pipeline();
-    for (const key of keys.slice(i, i + 1000)) pipeline.hmget(key, 'timestamp', 'opts', 'processedOn', 'finishedOn', 'ats');
+    for (const key of keys.slice(i, i + 1000)) pipeline.hmget(key, 'timestamp', 'opts', 'processedOn', 'finishedOn', 'ats', 'failedReason');
     for (const [error, values] of (await pipeline.exec()) ?? []) {
-      const [timestamp, opts, processedOn, finishedOn, ats] = (values ?? []) as (string | null)[];
-      out.push(error || timestamp === null ? undefined : { timestamp: Number(timestamp), delay: Number((JSON.parse(opts ?? '{}') as { delay?: number }).delay ?? 0), processedOn: Number(processedOn ?? NaN), finishedOn: Number(finishedOn ?? NaN), attemptsStarted: Number(ats ?? 0) });
+      const [timestamp, opts, processedOn, finishedOn, ats, failedReason] = (values ?? []) as (string | null)[];
+      out.push(error || timestamp === null ? undefined : { timestamp: Number(timestamp), delay: Number((JSON.parse(opts ?? '{}') as { delay?: number }).delay ?? 0), processedOn: Number(processedOn ?? NaN), finishedOn: Number(finishedOn ?? NaN), attemptsStarted: Number(ats ?? 0), failedReason: failedReason ?? undefined });
     }
   }
   return out;
@@ -343,6 +344,9 @@ export async function runP3(options: BenchOptions): Promise<{ lines: string[]; p
     );
     const [{ total: notificationsTotal }] = (await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM notification WHERE kind = 'reminder'`)).rows;
     const jobs = await readJobs(redis, rows.map((r) => `${QUEUE_PREFIX}:${QUEUES.timers}:reminder:${r.id}:${r.generation}`));
+    // Jobs that failed at least once (retried or given up), with one reason as an example.
+    const failedJobs = await redis.zcard(`${QUEUE_PREFIX}:${QUEUES.timers}:failed`);
+    const failedReason = jobs.find((j) => j?.failedReason)?.failedReason;
     const results: ReminderResult[] = rows.map((r, i) => {
       const plan = byDeadline.get(r.deadlineId) as Planned;
       const dueMs = plan.dueMs - (OFFSET_MS.get(r.before) ?? NaN);
@@ -422,7 +426,7 @@ export async function runP3(options: BenchOptions): Promise<{ lines: string[]; p
       `- Koryu lateness is notification.created_at − due instant: PostgreSQL's now() in the processor's transaction, i.e. when it began (sent_at is the same now()). The same reminders measured at the job's finishedOn, after the commit, when the notification is visible: p50 ${ms(visible.p50)}, p99 ${ms(visible.p99)}, max ${ms(visible.max)} (${visible.count} jobs); the verdict takes both. BullMQ's own lateness of those jobs, processedOn − (timestamp + opts.delay), the measure of the raw column: p50 ${ms(koryuJob.p50)}, p99 ${ms(koryuJob.p99)}, max ${ms(koryuJob.max)}.`,
       `- Raw lateness is processedOn − (timestamp + opts.delay) recorded by a plain BullMQ Worker (concurrency ${CONCURRENCY}, as TimersProcessor) whose job does nothing; its ${raw.count} jobs were added with addBulk in ${seconds(raw.addMs)}, ${seconds(raw.windowStart - raw.addedAt)} before their window (load average ${loadBeforeRaw.toFixed(1)} when the raw phase began). Raw early/earliest compare processedOn with the instant the job was meant for.`,
       `- Koryu sent ${fired.length} reminders between ${seconds(firstFired - windowStart)} and ${seconds(lastFired - windowStart)} after the window's start: ${(fired.length / ((lastFired - firstFired) / 1000)).toFixed(0)} per second, where the window asks for ${(REMINDERS / (WINDOW_MS / 1000)).toFixed(0)}.`,
-      `- Jobs started more than once (BullMQ attemptsStarted > 1): ${retried.length}.`,
+      `- Jobs started more than once (BullMQ attemptsStarted > 1): ${retried.length}; in the timers queue's failed set: ${failedJobs}${failedReason ? ` (e.g. "${failedReason.slice(0, 200)}")` : ''}.`,
       '',
       '| due in the window at | reminders | p50 | p99 | max |',
       '|---|---|---|---|---|',
