@@ -12,6 +12,7 @@ import { describeMachine } from './lib/environment';
 import type { BenchOptions } from './lib/services';
 import { runP1 } from './p1-transitions';
 import { runP2 } from './p2-events';
+import { runP3 } from './p3-reminders';
 
 /** What earlier benchmarks of the same run measured, for later ones (P2 runs at half the P1 rate). */
 interface RunSoFar {
@@ -27,6 +28,7 @@ const BENCHES: Record<string, Bench> = {
     return result;
   },
   p2: (options, soFar) => runP2({ ...options, p1Rate: soFar.p1Rate }),
+  p3: (options) => runP3(options),
 };
 
 async function main(): Promise<void> {
