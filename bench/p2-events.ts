@@ -56,7 +56,9 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
   const sql = new Client({ connectionString: databaseUrl });
   try {
     await waitUntilReady('p2-api', base, api, options.workDir);
-    worker = startService('p2-worker', join(__dirname, '..', 'apps', 'worker', 'main.js'), { ...env, PORT: String(workerPort), KORYU_DATA_DIR: join(options.workDir, 'p2-worker') }, options.workDir);
+    // BENCH_PROFILE=1 writes a V8 CPU profile of the worker to the work directory.
+    const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${options.workDir}`] : [];
+    worker = startService('p2-worker', join(__dirname, '..', 'apps', 'worker', 'main.js'), { ...env, PORT: String(workerPort), KORYU_DATA_DIR: join(options.workDir, 'p2-worker') }, options.workDir, profile);
     await waitUntilReady('p2-worker', `http://127.0.0.1:${workerPort}`, worker, options.workDir);
 
     const operator = (await http<{ accessToken: string }>(base, 'POST', '/api/v1/auth/login', ADMIN)).accessToken;
