@@ -53,6 +53,10 @@ beforeAll(async () => {
       });
     },
   });
+  // A notifier killed mid-conversation resets its connection: expected here, not a failure.
+  smtp.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET') throw error;
+  });
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   smtpPort = (smtp.server.address() as AddressInfo).port;
 
