@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { findFreePort, delay } from '@koryu/devstack';
 import { findPgbench, median } from './lib/environment';
-import { type BenchOptions, http, startService, stopService, waitUntilReady } from './lib/services';
+import { type BenchOptions, freshDatabase, http, startService, stopService, waitUntilReady } from './lib/services';
 import { submitAndReturn, type TransitionRun } from './lib/transitions';
 
 const run = promisify(execFile);
@@ -76,12 +76,7 @@ async function checkpoint(url: string): Promise<void> {
 }
 
 export async function runP1(options: P1Options): Promise<{ lines: string[]; passed: boolean; rate?: number }> {
-  const admin = new Client({ connectionString: `${options.serverUrl}/postgres` });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS koryu_p1');
-  await admin.query('CREATE DATABASE koryu_p1');
-  await admin.end();
-  const databaseUrl = `${options.serverUrl}/koryu_p1`;
+  const databaseUrl = await freshDatabase(options.serverUrl, 'koryu_p1');
 
   const port = await findFreePort();
   const base = `http://127.0.0.1:${port}`;

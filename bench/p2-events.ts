@@ -19,7 +19,7 @@ import { Client } from 'pg';
 import { delay, findFreePort } from '@koryu/devstack';
 import { completeVisit } from '../libs/testing/fixtures';
 import { percentile } from './lib/environment';
-import { type BenchOptions, http, startService, stopService, waitUntilReady } from './lib/services';
+import { type BenchOptions, freshDatabase, http, startService, stopService, waitUntilReady } from './lib/services';
 import { submitAndReturn, type TransitionContext } from './lib/transitions';
 
 const CLIENTS = 32;
@@ -32,12 +32,7 @@ export interface P2Options extends BenchOptions {
 }
 
 export async function runP2(options: P2Options): Promise<{ lines: string[]; passed: boolean; rate?: number }> {
-  const admin = new Client({ connectionString: `${options.serverUrl}/postgres` });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS koryu_p2');
-  await admin.query('CREATE DATABASE koryu_p2');
-  await admin.end();
-  const databaseUrl = `${options.serverUrl}/koryu_p2`;
+  const databaseUrl = await freshDatabase(options.serverUrl, 'koryu_p2');
 
   const [apiPort, workerPort] = [await findFreePort(), await findFreePort()];
   const base = `http://127.0.0.1:${apiPort}`;

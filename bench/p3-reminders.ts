@@ -37,7 +37,7 @@ import { Client } from 'pg';
 import { delay, findFreePort } from '@koryu/devstack';
 import { QUEUE_PREFIX, QUEUES, workerConnection } from '@koryu/queues';
 import { percentile } from './lib/environment';
-import { type BenchOptions, http, inParallel, startService, stopService, waitUntilReady } from './lib/services';
+import { type BenchOptions, freshDatabase, http, inParallel, startService, stopService, waitUntilReady } from './lib/services';
 
 /** BENCH_P3_REMINDERS (a multiple of 10) makes a smaller trial run; only 100,000 can meet the bar. */
 const REMINDERS = Number(process.env.BENCH_P3_REMINDERS ?? 100_000);
@@ -210,12 +210,7 @@ interface ReminderResult {
 }
 
 export async function runP3(options: BenchOptions): Promise<{ lines: string[]; passed: boolean }> {
-  const admin = new Client({ connectionString: `${options.serverUrl}/postgres` });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS koryu_p3');
-  await admin.query('CREATE DATABASE koryu_p3');
-  await admin.end();
-  const databaseUrl = `${options.serverUrl}/koryu_p3`;
+  const databaseUrl = await freshDatabase(options.serverUrl, 'koryu_p3');
   const redis = new Redis(options.redisUrl);
   // Jobs of an earlier benchmark in this Redis would be counted as ours.
   await redis.flushall();

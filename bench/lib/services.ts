@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { delay } from '@koryu/devstack';
 
 /** What bench/run.ts hands every benchmark. */
@@ -59,4 +60,17 @@ export async function inParallel(count: number, clients: number, task: (index: n
     while (next < count) await task(next++);
   };
   await Promise.all(Array.from({ length: Math.min(clients, count) }, client));
+}
+
+/** A fresh database of the bench's PostgreSQL server (dropped first if an earlier run left it); answers its URL. */
+export async function freshDatabase(serverUrl: string, name: string): Promise<string> {
+  const admin = new Client({ connectionString: `${serverUrl}/postgres` });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return `${serverUrl}/${name}`;
 }
