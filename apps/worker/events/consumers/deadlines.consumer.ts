@@ -26,9 +26,12 @@ export class DeadlinesConsumer implements EventConsumer {
   async handle(event: DomainEvent, tx: EntityManager): Promise<void> {
     const [row] = await tx.query(
       `SELECT id, organisation_id AS "organisationId", program, program_version AS "programVersion", state, data, fiscal_year AS "fiscalYear", state_entered_at AS "stateEnteredAt"
-         FROM workflow_case WHERE id = $1`,
+         FROM workflow_case WHERE id = $1 FOR SHARE`,
       [event.caseId],
     );
+    // FOR SHARE: the case cannot move (a timer transition, a person) until this transaction ends,
+    // and a move in progress is waited for and read as committed; otherwise an event handled late
+    // could read the case just before a timer moved it and revive that timer after it was done.
     if (!row) return;
     const def = registry.version(row.program, row.programVersion);
     if (!def) return;
