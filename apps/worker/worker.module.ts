@@ -9,6 +9,7 @@ import { EVENT_CONSUMERS, EventsProcessor } from './events/events.processor';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { SystemProcessor } from './system.processor';
 import { ReminderScheduler } from './timers/reminder-scheduler';
+import { ReminderSender } from './timers/reminder-sender';
 import { QueueDepthMetrics } from './timers/timer-metrics';
 import { TimersProcessor } from './timers/timers.processor';
 
@@ -53,6 +54,7 @@ export class WorkerModule {
         queueErrorLogging([QUEUES.system, QUEUES.timers, QUEUES.events]),
         SystemProcessor,
         TimersProcessor,
+        ReminderSender,
         ReminderScheduler,
         QueueDepthMetrics,
         OutboxRelay,

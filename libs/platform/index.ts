@@ -13,3 +13,4 @@ export * from './request-context';
 export * from './validation.pipe';
 export * from './fault-point';
 export * from './queue-error-logging';
+export * from './coalescer';

@@ -1,13 +1,16 @@
 /**
  * QUALITY.md R2 and R7 for reminders: PostgreSQL holds every pending reminder, so a Redis flush
  * while they wait loses nothing (the scheduler rebuilds their delayed jobs), and two worker
- * replicas deliver each reminder once. The flush is FLUSHDB on this test file's own Redis database
+ * replicas deliver each reminder once, also when hundreds fall due together and each replica's
+ * batches sweep up reminders whose own jobs have not fired yet. R6 for a moved date: the job left
+ * from the old time sends nothing. The flush is FLUSHDB on this test file's own Redis database
  * (FLUSHALL would wipe the other test files' queues running beside it); for Koryu's keys it is the
  * same thing.
  */
 import type { INestApplicationContext } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { syncReminders } from '@koryu/casework';
 import { metricsRegistry } from '@koryu/platform';
 import { type ApiUnderTest, startApi, TEST_ADMIN, testRedisUrl, waitUntil } from '@koryu/testing';
 import { startWorker } from '../support/worker';
@@ -39,15 +42,15 @@ afterAll(async () => {
   await api.close();
 });
 
-/** A case with `count` custom milestones, each reminding PT10S before a due time `inMs` from now. */
-async function caseWithReminders(count: number, inMs: number): Promise<string> {
+/** A case with `count` custom milestones, each reminding `remindBefore` (PT10S) before a due time `inMs` from now. */
+async function caseWithReminders(count: number, inMs: number, remindBefore = ['PT10S']): Promise<string> {
   const created = await api.http.post(
     '/api/v1/cases',
     { program: 'ambassador-visit', data: { envoyKind: 'ambassador', postCountry: 'RW', postName: '在ルワンダ日本国大使館', purposes: ['lecture'] } },
     { token: staff },
   );
   for (let i = 0; i < count; i += 1) {
-    const added = await api.http.post(`/api/v1/cases/${created.body.id}/deadlines`, { title: `準備 ${i + 1}`, dueAt: new Date(Date.now() + inMs).toISOString(), remindBefore: ['PT10S'] }, { token: staff });
+    const added = await api.http.post(`/api/v1/cases/${created.body.id}/deadlines`, { title: `準備 ${i + 1}`, dueAt: new Date(Date.now() + inMs).toISOString(), remindBefore }, { token: staff });
     expect(added.status).toBe(201);
   }
   return created.body.id;
@@ -82,6 +85,44 @@ it('R7: two worker replicas deliver each reminder once', async () => {
   await waitUntil(async () => (await notifications(caseId)) === 10, 20_000, 'ten reminders');
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   expect(await notifications(caseId)).toBe(10);
+});
+
+it('R7: two replicas send each of 200 reminders falling due within ten seconds once', async () => {
+  if (workers.length < 2) await startReplica();
+  const offsets = Array.from({ length: 10 }, (_, k) => `PT${10 + k}S`);
+  const caseId = await caseWithReminders(20, 24_000, offsets);
+  await waitUntil(async () => (await notifications(caseId)) >= 200, 30_000, '200 reminders');
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const { rows } = await sql.query(
+    `SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS keys, bool_and(n.created_at >= r.fire_at) AS "noneEarly"
+       FROM notification n JOIN deadline_reminder r ON n.idempotency_key LIKE 'reminder:' || r.id || ':%'
+       JOIN case_deadline d ON d.id = r.deadline_id WHERE d.case_id = $1`,
+    [caseId],
+  );
+  expect(rows[0]).toEqual({ n: 200, keys: 200, noneEarly: true });
+  const unsent = await sql.query(`SELECT count(*)::int AS n FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id WHERE d.case_id = $1 AND r.sent_at IS NULL`, [caseId]);
+  expect(unsent.rows[0].n).toBe(0);
+});
+
+it("R6: the job left from a reminder's old time sends nothing; it fires once at its new time", async () => {
+  if (workers.length === 0) await startReplica();
+  const caseId = await caseWithReminders(1, 15_000);
+  const reminder = async () =>
+    (await sql.query(`SELECT r.generation, r.queued_generation AS queued, r.fire_at AS "fireAt", r.sent_at AS "sentAt" FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id WHERE d.case_id = $1`, [caseId])).rows[0];
+  await waitUntil(async () => (await reminder())?.queued === 1, 5_000, 'the first job in Redis');
+  const oldFireAt = new Date((await reminder()).fireAt).getTime();
+  // The deadline moves 8 s later, as the deadlines consumer moves one: a new generation, and the reminders follow.
+  await sql.query(`UPDATE case_deadline SET due_at = due_at + interval '8 seconds', generation = generation + 1 WHERE case_id = $1`, [caseId]);
+  await syncReminders(async (text, params) => (await sql.query(text, params)).rows, caseId);
+  expect(await reminder()).toMatchObject({ generation: 2, queued: 1, sentAt: null });
+  // Past the old time (its job fired): nothing sent.
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, oldFireAt + 2_000 - Date.now())));
+  expect(await notifications(caseId)).toBe(0);
+  await waitUntil(async () => (await notifications(caseId)) === 1, 12_000, 'the reminder at its new time');
+  const sent = await reminder();
+  expect(new Date(sent.sentAt).getTime()).toBeGreaterThanOrEqual(oldFireAt + 8_000);
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  expect(await notifications(caseId)).toBe(1);
 });
 
 it('reports reminder lateness and queue depths as Prometheus metrics', async () => {
