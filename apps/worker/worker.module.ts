@@ -23,7 +23,8 @@ export interface WorkerOptions {
 export class WorkerModule {
   static forRoot(config: KoryuConfig, options: WorkerOptions = {}): DynamicModule {
     const canary = QueueCanaryModule.forQueues(CONSUMERS.worker);
-    const consumers = [...discoverConsumers(), ...(options.extraConsumers ?? [])];
+    // A test's extra consumer may also be registered by its decorator: each class once.
+    const consumers = [...new Set([...discoverConsumers(), ...(options.extraConsumers ?? [])])];
     return {
       module: WorkerModule,
       imports: [

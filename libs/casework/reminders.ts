@@ -2,17 +2,29 @@ import { DateTime } from 'luxon';
 import { reminderInstant, TOKYO } from '@koryu/calendar';
 import type { Query } from './facts';
 
+/** A deadline as the reminders need it. */
+export interface ReminderDeadline {
+  id: string;
+  dueAt: Date;
+  allDay: boolean;
+  remindBefore: string[];
+  generation: number;
+  state: string;
+}
+
+/** Selects a case's deadlines as `ReminderDeadline` (the caller adds `FROM … WHERE`). */
+export const REMINDER_DEADLINE_COLUMNS = `id, due_at AS "dueAt", all_day AS "allDay", remind_before AS "remindBefore", generation, state`;
+
 /**
  * Brings the reminder rows of a case's open deadlines in line with their dates and generations
- * (in the caller's transaction). A reminder whose deadline moved gets the new time and generation
- * and may fire again; one whose time had already passed when it was computed is skipped rather
- * than sent late in a burst; reminders of closed deadlines are dropped unless already sent.
+ * (in the caller's transaction), in one statement; `deadlines` are all the case's deadlines as
+ * they are now, read here when not given. A reminder whose deadline moved gets the new time and
+ * generation and may fire again; one whose time had already passed when it was computed is
+ * skipped rather than sent late in a burst; reminders of closed deadlines, or of an offset taken
+ * out, are dropped unless already sent.
  */
-export async function syncReminders(query: Query, caseId: string, now = new Date()): Promise<void> {
-  const deadlines = await query<{ id: string; dueAt: Date; allDay: boolean; remindBefore: string[]; generation: number; state: string }>(
-    `SELECT id, due_at AS "dueAt", all_day AS "allDay", remind_before AS "remindBefore", generation, state FROM case_deadline WHERE case_id = $1`,
-    [caseId],
-  );
+export async function syncReminders(query: Query, caseId: string, deadlines?: ReminderDeadline[], now = new Date()): Promise<void> {
+  deadlines ??= await query<ReminderDeadline>(`SELECT ${REMINDER_DEADLINE_COLUMNS} FROM case_deadline WHERE case_id = $1`, [caseId]);
   const wanted = deadlines
     .filter((deadline) => deadline.state === 'open')
     .flatMap((deadline) => {
@@ -22,20 +34,16 @@ export async function syncReminders(query: Query, caseId: string, now = new Date
         return { deadlineId: deadline.id, before, fireAt, generation: deadline.generation, skipped: fireAt.getTime() < now.getTime() - 1000 };
       });
     });
-  if (wanted.length > 0) {
-    await query(
-      `INSERT INTO deadline_reminder (deadline_id, before, fire_at, generation, skipped, sent_at)
+  // The two parts touch different rows: wanted ones belong to open deadlines and their offsets, the deleted ones do not.
+  await query(
+    `WITH upserted AS (
+       INSERT INTO deadline_reminder (deadline_id, before, fire_at, generation, skipped, sent_at)
        SELECT r."deadlineId", r.before, r."fireAt", r.generation, r.skipped, CASE WHEN r.skipped THEN now() END
          FROM jsonb_to_recordset($1::jsonb) AS r ("deadlineId" uuid, before text, "fireAt" timestamptz, generation integer, skipped boolean)
        ON CONFLICT (deadline_id, before) DO UPDATE SET fire_at = EXCLUDED.fire_at, generation = EXCLUDED.generation, skipped = EXCLUDED.skipped, sent_at = EXCLUDED.sent_at
-       WHERE deadline_reminder.generation <> EXCLUDED.generation`,
-      [JSON.stringify(wanted)],
-    );
-  }
-  // Unsent reminders no longer wanted: of a closed deadline, or an offset taken out.
-  await query(
-    `DELETE FROM deadline_reminder r USING case_deadline d
-      WHERE d.id = r.deadline_id AND d.case_id = $1 AND r.sent_at IS NULL AND NOT (d.state = 'open' AND r.before = ANY (d.remind_before))`,
-    [caseId],
+       WHERE deadline_reminder.generation <> EXCLUDED.generation)
+     DELETE FROM deadline_reminder r USING case_deadline d
+      WHERE d.id = r.deadline_id AND d.case_id = $2 AND r.sent_at IS NULL AND NOT (d.state = 'open' AND r.before = ANY (d.remind_before))`,
+    [JSON.stringify(wanted), caseId],
   );
 }

@@ -26,6 +26,15 @@ class RecordingConsumer implements EventConsumer {
   }
 }
 
+/** Fails on every delivery of an event whose payload says `broken` (a consumer with a bug), and does nothing otherwise. */
+@EventConsumerClass()
+class BrokenConsumer implements EventConsumer {
+  readonly name = 'test-broken';
+  async handle(event: DomainEvent): Promise<void> {
+    if (event.payload.broken) throw new Error('a consumer with a bug');
+  }
+}
+
 let database: TestDatabase;
 let sql: Client;
 
@@ -37,15 +46,15 @@ async function startWorker(): Promise<INestApplicationContext> {
     KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-worker-')),
     LOG_LEVEL: 'silent',
   });
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { extraConsumers: [RecordingConsumer] }), { logger: false });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { extraConsumers: [RecordingConsumer, BrokenConsumer] }), { logger: false });
   await app.init();
   return app;
 }
 
 /** A committed change's outbox row, as the API writes it: nothing published yet. */
-async function commitEvent(): Promise<string> {
+async function commitEvent(payload: Record<string, unknown> = {}): Promise<string> {
   const eventId = randomUUID();
-  await sql.query(`INSERT INTO outbox (event_id, type, payload) VALUES ($1, 'case.transitioned', '{}'::jsonb)`, [eventId]);
+  await sql.query(`INSERT INTO outbox (event_id, type, payload) VALUES ($1, 'case.transitioned', $2)`, [eventId, JSON.stringify(payload)]);
   return eventId;
 }
 
@@ -123,6 +132,23 @@ it('consumers act once even when the same event is delivered twice', async () =>
     const job = await queue.add('case.transitioned', event, { jobId: `${eventId}-again` });
     await waitUntil(async () => (await job.getState()) === 'completed', 15_000, 'the second delivery');
     await queue.close();
+    expect(await effects(eventId)).toBe(1);
+  } finally {
+    await app.close();
+  }
+});
+
+it('a consumer that keeps failing does not hold back the others: the retry gives each its own transaction', async () => {
+  const app = await startWorker();
+  try {
+    const eventId = await commitEvent({ broken: true });
+    // The first delivery runs both consumers in one transaction, which the broken one rolls back;
+    // the retry (a second later) commits the recorder's effect on its own.
+    await waitUntil(async () => (await effects(eventId)) === 1, 15_000, "the recorder's effect");
+    const { rows } = await sql.query(`SELECT consumer FROM processed_event WHERE event_id = $1 ORDER BY consumer`, [eventId]);
+    expect(rows).toEqual([{ consumer: 'test-recorder' }]);
+    // Further retries of the broken consumer do not repeat the recorder's effect.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(await effects(eventId)).toBe(1);
   } finally {
     await app.close();

@@ -6,11 +6,13 @@ import type { DomainEvent } from '@koryu/queues';
 
 /**
  * A consumer of domain events. `handle` runs inside the PostgreSQL transaction that also records
- * (consumer name, event id) in `processed_event`: an event delivered twice acts once, and a
- * consumer that fails rolls back its effect and is retried without the others repeating theirs.
+ * (consumer name, event id) in `processed_event`: an event delivered twice acts once. On first
+ * delivery every consumer of the event shares that transaction (one commit per event); a failure
+ * rolls back all of their effects, and the retries give each consumer its own transaction, so one
+ * that keeps failing does not hold back the others and none repeats an effect.
  */
 export interface EventConsumer {
-  /** Stable name: the idempotency key's first half. Renaming it replays old events to it. */
+  /** Stable and unique name: the idempotency key's first half. Renaming it replays old events to it. */
   readonly name: string;
   /** Which events it wants; all when absent. */
   accepts?(event: DomainEvent): boolean;

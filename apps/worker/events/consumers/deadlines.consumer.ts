@@ -1,5 +1,16 @@
 import type { EntityManager } from 'typeorm';
-import { closingState, deadlineFacts, desiredDeadlines, desiredSla, desiredTimers, type FactCase, loadFacts, syncReminders } from '@koryu/casework';
+import {
+  closingState,
+  deadlineFacts,
+  desiredDeadlines,
+  desiredSla,
+  desiredTimers,
+  type FactCase,
+  loadFacts,
+  REMINDER_DEADLINE_COLUMNS,
+  type ReminderDeadline,
+  syncReminders,
+} from '@koryu/casework';
 import type { DomainEvent } from '@koryu/queues';
 import { PROGRAMS, ProgramRegistry } from '@koryu/workflow';
 import { EventConsumerClass, type EventConsumer } from '../event-consumer';
@@ -41,9 +52,14 @@ export class DeadlinesConsumer implements EventConsumer {
 
     const sla = desiredSla(def, row.state, new Date(row.stateEnteredAt));
     const wanted = [...desired.map((d) => ({ ...d, kind: 'program', audience: d.audience ?? null })), ...sla.map((d) => ({ ...d, kind: 'sla' }))];
-    if (wanted.length > 0) {
-      await tx.query(
-        `INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before, audience)
+    const timers = desiredTimers(def, row);
+    // One statement for every write, and the case's deadlines as they are after it (the rows it
+    // changed from RETURNING, the others as they were) for the reminders. Its parts touch
+    // different rows: the wanted program deadlines, the other program ones, the custom ones (closed
+    // only with the case), the wanted timers and the other pending ones.
+    const deadlines = await query<ReminderDeadline>(
+      `WITH upserted AS (
+         INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before, audience)
          SELECT $1, d.key, d.kind, d.title, d."dueAt", d."allDay", d."remindBefore", d.audience
            FROM jsonb_to_recordset($2::jsonb) AS d (key text, kind text, title jsonb, "dueAt" timestamptz, "allDay" boolean, "remindBefore" text[], audience text)
          ON CONFLICT (case_id, key) DO UPDATE SET
@@ -51,41 +67,36 @@ export class DeadlinesConsumer implements EventConsumer {
            generation = case_deadline.generation + CASE WHEN case_deadline.due_at <> EXCLUDED.due_at OR case_deadline.state <> 'open' THEN 1 ELSE 0 END,
            due_at = EXCLUDED.due_at, audience = EXCLUDED.audience, state = 'open', closed_at = NULL, updated_at = now()
          WHERE case_deadline.due_at <> EXCLUDED.due_at OR case_deadline.state <> 'open' OR case_deadline.title <> EXCLUDED.title
-            OR case_deadline.remind_before <> EXCLUDED.remind_before`,
-        [row.id, JSON.stringify(wanted.map((d) => ({ key: d.key, kind: d.kind, title: d.title, dueAt: d.dueAt, allDay: d.allDay, remindBefore: d.remindBefore, audience: d.audience })))],
-      );
-    }
-    await tx.query(
-      `UPDATE case_deadline SET state = $3, closed_at = now(), updated_at = now(), generation = generation + 1
-        WHERE case_id = $1 AND kind IN ('program', 'sla') AND state = 'open' AND NOT (key = ANY ($2))`,
-      [row.id, [...desired, ...sla].map((d) => d.key), closingState(def, row.state)],
-    );
-    // A custom milestone belongs to the case, not to a state: it ends only when the case does.
-    if (def.states.find((s) => s.key === row.state)?.terminal) {
-      await tx.query(
-        `UPDATE case_deadline SET state = $2, closed_at = now(), updated_at = now(), generation = generation + 1
-          WHERE case_id = $1 AND kind = 'custom' AND state = 'open'`,
-        [row.id, closingState(def, row.state)],
-      );
-    }
-    await syncReminders(query, row.id);
-
-    // Timer transitions: pending while the case waits in their state, cancelled once it left.
-    const timers = desiredTimers(def, row);
-    if (timers.length > 0) {
-      await tx.query(
-        `INSERT INTO case_timer (case_id, action, fire_at)
-         SELECT $1, t.action, t."fireAt" FROM jsonb_to_recordset($2::jsonb) AS t (action text, "fireAt" timestamptz)
+            OR case_deadline.remind_before <> EXCLUDED.remind_before
+         RETURNING ${REMINDER_DEADLINE_COLUMNS}),
+       closed AS (
+         UPDATE case_deadline SET state = $4, closed_at = now(), updated_at = now(), generation = generation + 1
+          WHERE case_id = $1 AND state = 'open' AND (kind IN ('program', 'sla') AND NOT (key = ANY ($3)) OR kind = 'custom' AND $5)
+         RETURNING ${REMINDER_DEADLINE_COLUMNS}),
+       timers AS (
+         INSERT INTO case_timer (case_id, action, fire_at)
+         SELECT $1, t.action, t."fireAt" FROM jsonb_to_recordset($6::jsonb) AS t (action text, "fireAt" timestamptz)
          ON CONFLICT (case_id, action) DO UPDATE SET fire_at = EXCLUDED.fire_at, state = 'pending', outcome = NULL, updated_at = now(),
            generation = case_timer.generation + 1
-         WHERE case_timer.fire_at <> EXCLUDED.fire_at OR case_timer.state <> 'pending'`,
-        [row.id, JSON.stringify(timers.map((t) => ({ action: t.action, fireAt: t.fireAt })))],
-      );
-    }
-    await tx.query(
-      `UPDATE case_timer SET state = 'cancelled', generation = generation + 1, updated_at = now()
-        WHERE case_id = $1 AND state = 'pending' AND NOT (action = ANY ($2))`,
-      [row.id, timers.map((t) => t.action)],
+         WHERE case_timer.fire_at <> EXCLUDED.fire_at OR case_timer.state <> 'pending'),
+       cancelled AS (
+         UPDATE case_timer SET state = 'cancelled', generation = generation + 1, updated_at = now()
+          WHERE case_id = $1 AND state = 'pending' AND NOT (action = ANY ($7))),
+       changed AS (SELECT * FROM upserted UNION ALL SELECT * FROM closed)
+       SELECT * FROM changed
+       UNION ALL
+       SELECT ${REMINDER_DEADLINE_COLUMNS} FROM case_deadline WHERE case_id = $1 AND id NOT IN (SELECT id FROM changed)`,
+      [
+        row.id,
+        JSON.stringify(wanted.map((d) => ({ key: d.key, kind: d.kind, title: d.title, dueAt: d.dueAt, allDay: d.allDay, remindBefore: d.remindBefore, audience: d.audience }))),
+        wanted.map((d) => d.key),
+        closingState(def, row.state),
+        // A custom milestone belongs to the case, not to a state: it ends only when the case does.
+        def.states.find((s) => s.key === row.state)?.terminal === true,
+        JSON.stringify(timers.map((t) => ({ action: t.action, fireAt: t.fireAt }))),
+        timers.map((t) => t.action),
+      ],
     );
+    await syncReminders(query, row.id, deadlines);
   }
 }

@@ -58,23 +58,25 @@ export class NotificationsConsumer implements EventConsumer {
     const action = def?.actions.find((a) => a.key === payload.action);
     if (!row || !def || !action) return;
 
-    const messages: Message[] = [];
-    const decided = payload.actorUserId !== null && row.createdBy !== null && payload.actorUserId !== row.createdBy;
-    if (decided) messages.push(await this.decision(tx, def, row, action, payload));
-
     // The steps that move the case on: not withdrawing or cancelling it, not a timer's.
     const abandoned = new Set(def.states.filter((s) => s.abandoned).map((s) => s.key));
     const next = def.actions.filter((a) => a.from.includes(payload.to) && !abandoned.has(a.to) && a.roles.some((r) => r !== 'system'));
     const roles = new Set(next.flatMap((a) => a.roles));
-    const recipients: { id: string }[] = await tx.query(
-      `SELECT id FROM app_user
-        WHERE organisation_id = $1 AND disabled_at IS NULL
-          AND (roles && $2::text[] OR ($3::boolean AND id = $4::uuid))`,
-      [row.organisationId, ['manager', 'admin'].filter((r) => roles.has(r as never)), roles.has('staff'), row.createdBy],
+    // Who must act next, and the actor (for the name in a decision), in one query.
+    const users: { id: string; name: string; mustAct: boolean }[] = await tx.query(
+      `SELECT * FROM (
+         SELECT id, name, (organisation_id = $1 AND disabled_at IS NULL AND (roles && $2::text[] OR ($3::boolean AND id = $4::uuid))) AS "mustAct"
+           FROM app_user WHERE organisation_id = $1 OR id = $5::uuid) AS u
+        WHERE "mustAct" OR id = $5::uuid`,
+      [row.organisationId, ['manager', 'admin'].filter((r) => roles.has(r as never)), roles.has('staff'), row.createdBy, payload.actorUserId],
     );
+
+    const messages: Message[] = [];
+    const decided = payload.actorUserId !== null && row.createdBy !== null && payload.actorUserId !== row.createdBy;
+    if (decided) messages.push(decision(def, row, action, payload, users.find((u) => u.id === payload.actorUserId)?.name ?? ''));
     const told = new Set([payload.actorUserId, ...messages.map((m) => m.userId)]);
-    for (const recipient of recipients) {
-      if (told.has(recipient.id)) continue;
+    for (const recipient of users) {
+      if (!recipient.mustAct || told.has(recipient.id)) continue;
       messages.push({ userId: recipient.id, kind: 'action-needed', ...actionNeeded(def, row, payload.to, next) });
     }
 
@@ -87,22 +89,20 @@ export class NotificationsConsumer implements EventConsumer {
       [row.id, event.eventId, JSON.stringify(messages)],
     );
   }
+}
 
-  private async decision(tx: EntityManager, def: ProgramDefinition, row: CaseRow, action: ActionDefinition, payload: TransitionPayload): Promise<Message> {
-    const [actor]: { name: string }[] = await tx.query(`SELECT name FROM app_user WHERE id = $1`, [payload.actorUserId]);
-    const state = def.states.find((s) => s.key === payload.to)?.title ?? { ja: payload.to, en: payload.to };
-    const who = actor?.name ?? '';
-    const comment = payload.comment ? { ja: `\n\nコメント: ${payload.comment}`, en: `\n\nComment: ${payload.comment}` } : { ja: '', en: '' };
-    return {
-      userId: row.createdBy as string,
-      kind: 'decision',
-      title: { ja: `【${action.title.ja}】${row.title}`, en: `[${action.title.en}] ${row.title}` },
-      body: {
-        ja: `${who}さんが「${row.title}」を${action.title.ja}しました。現在の状態: ${state.ja}${comment.ja}`,
-        en: `${who} took "${action.title.en}" on "${row.title}". It is now: ${state.en}.${comment.en}`,
-      },
-    };
-  }
+function decision(def: ProgramDefinition, row: CaseRow, action: ActionDefinition, payload: TransitionPayload, who: string): Message {
+  const state = def.states.find((s) => s.key === payload.to)?.title ?? { ja: payload.to, en: payload.to };
+  const comment = payload.comment ? { ja: `\n\nコメント: ${payload.comment}`, en: `\n\nComment: ${payload.comment}` } : { ja: '', en: '' };
+  return {
+    userId: row.createdBy as string,
+    kind: 'decision',
+    title: { ja: `【${action.title.ja}】${row.title}`, en: `[${action.title.en}] ${row.title}` },
+    body: {
+      ja: `${who}さんが「${row.title}」を${action.title.ja}しました。現在の状態: ${state.ja}${comment.ja}`,
+      en: `${who} took "${action.title.en}" on "${row.title}". It is now: ${state.en}.${comment.en}`,
+    },
+  };
 }
 
 function actionNeeded(def: ProgramDefinition, row: CaseRow, to: string, next: ActionDefinition[]): Pick<Message, 'title' | 'body'> {
