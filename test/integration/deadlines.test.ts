@@ -6,6 +6,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
 import { type ApiUnderTest, startApi, TEST_ADMIN, waitUntil } from '@koryu/testing';
+import { DeadlinesConsumer } from '../../apps/worker/events/consumers/deadlines.consumer';
 import { startWorker } from '../support/worker';
 
 let api: ApiUnderTest;
@@ -212,6 +213,38 @@ describe('timer transitions', () => {
     expect(rows).toEqual([{ action: 'visit-ended', state: 'done' }]);
     // The visit report deadline of the new state follows.
     await deadlinesWhen(created.id, (d) => d.some((x) => x.key === 'visit-report' && x.status === 'upcoming'));
+  });
+
+  it('a consumer that read the case just before its timer moved it does not bring the timer back; one that saw a later version does', async () => {
+    const yesterday = isoDate(Date.now() - 2 * DAY);
+    const { body: created } = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: visit }, { token: token['hachimantai.staff'] });
+    for (const [who, action] of [['hachimantai.staff', 'submit'], ['hachimantai.manager', 'approve'], ['hachimantai.staff', 'send-request'], ['hachimantai.staff', 'record-acceptance']]) await act(who, created.id, action);
+    await act('hachimantai.manager', created.id, 'confirm-schedule', { data: { visitStart: yesterday, visitEnd: yesterday, itinerary: [{ date: yesterday, place: '八幡平市役所', activity: '市長表敬' }] } });
+    const timer = async () => (await sql.query(`SELECT state, ended_version AS "endedVersion" FROM case_timer WHERE case_id = $1 AND action = 'visit-ended'`, [created.id])).rows[0];
+    await waitUntil(async () => (await timer())?.state === 'done', 10_000, 'visit-ended done');
+    const [now] = (await sql.query(`SELECT version FROM workflow_case WHERE id = $1`, [created.id])).rows;
+    expect((await timer()).endedVersion).toBe(now.version);
+    // The deadlines consumer handling an older event, as if its read of the case had come just
+    // before the timer's move: the case still 'scheduled', one version back. Its writes are real.
+    const handleWithRead = async (version: number) => {
+      await sql.query('BEGIN');
+      let first = true;
+      const tx = {
+        query: async (text: string, params: unknown[]) => {
+          const { rows } = await sql.query(text, params);
+          if (!first) return rows;
+          first = false;
+          return rows.map((row) => ({ ...row, state: 'scheduled', version }));
+        },
+      };
+      await new DeadlinesConsumer().handle({ eventId: crypto.randomUUID(), type: 'case.transitioned', caseId: created.id, occurredAt: new Date().toISOString(), payload: {} }, tx as never);
+      const after = await timer();
+      await sql.query('ROLLBACK');
+      return after.state;
+    };
+    expect(await handleWithRead(now.version - 1)).toBe('done');
+    // The control: a read of a later version in that state (the case went back to it) arms the timer again.
+    expect(await handleWithRead(now.version + 1)).toBe('pending');
   });
 
   it('waits for a person when a rule refuses the timer (no overseas post named yet)', async () => {

@@ -36,13 +36,14 @@ export class DeadlinesConsumer implements EventConsumer {
 
   async handle(event: DomainEvent, tx: EntityManager): Promise<void> {
     const [row] = await tx.query(
-      `SELECT id, organisation_id AS "organisationId", program, program_version AS "programVersion", state, data, fiscal_year AS "fiscalYear", state_entered_at AS "stateEnteredAt"
-         FROM workflow_case WHERE id = $1 FOR SHARE`,
+      `SELECT id, organisation_id AS "organisationId", program, program_version AS "programVersion", version, state, data, fiscal_year AS "fiscalYear", state_entered_at AS "stateEnteredAt"
+         FROM workflow_case WHERE id = $1`,
       [event.caseId],
     );
-    // FOR SHARE: the case cannot move (a timer transition, a person) until this transaction ends,
-    // and a move in progress is waited for and read as committed; otherwise an event handled late
-    // could read the case just before a timer moved it and revive that timer after it was done.
+    // Not locked: a person's next action never waits for the worker. The case may move right after
+    // this read; that move's own event is handled after this one (the case's advisory lock) and
+    // brings the rows in line again. Only an ended timer must not come back from such a stale
+    // read, so one is revived only when this read saw a later version than the one it ended at.
     if (!row) return;
     const def = registry.version(row.program, row.programVersion);
     if (!def) return;
@@ -76,11 +77,12 @@ export class DeadlinesConsumer implements EventConsumer {
        timers AS (
          INSERT INTO case_timer (case_id, action, fire_at)
          SELECT $1, t.action, t."fireAt" FROM jsonb_to_recordset($6::jsonb) AS t (action text, "fireAt" timestamptz)
-         ON CONFLICT (case_id, action) DO UPDATE SET fire_at = EXCLUDED.fire_at, state = 'pending', outcome = NULL, updated_at = now(),
+         ON CONFLICT (case_id, action) DO UPDATE SET fire_at = EXCLUDED.fire_at, state = 'pending', outcome = NULL, ended_version = NULL, updated_at = now(),
            generation = case_timer.generation + 1
-         WHERE case_timer.fire_at <> EXCLUDED.fire_at OR case_timer.state <> 'pending'),
+         WHERE case_timer.state = 'pending' AND case_timer.fire_at <> EXCLUDED.fire_at
+            OR case_timer.state <> 'pending' AND $8 > coalesce(case_timer.ended_version, -1)),
        cancelled AS (
-         UPDATE case_timer SET state = 'cancelled', generation = generation + 1, updated_at = now()
+         UPDATE case_timer SET state = 'cancelled', ended_version = $8, generation = generation + 1, updated_at = now()
           WHERE case_id = $1 AND state = 'pending' AND NOT (action = ANY ($7))),
        changed AS (SELECT * FROM upserted UNION ALL SELECT * FROM closed)
        SELECT * FROM changed
@@ -95,6 +97,7 @@ export class DeadlinesConsumer implements EventConsumer {
         def.states.find((s) => s.key === row.state)?.terminal === true,
         JSON.stringify(timers.map((t) => ({ action: t.action, fireAt: t.fireAt }))),
         timers.map((t) => t.action),
+        row.version,
       ],
     );
     await syncReminders(query, row.id, deadlines);
