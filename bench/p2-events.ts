@@ -46,13 +46,13 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
     KORYU_DEMO: '0',
     LOG_LEVEL: 'info',
   };
-  const api = startService('p2-api', join(__dirname, '..', 'apps', 'api', 'main.js'), { ...env, PORT: String(apiPort), KORYU_DATA_DIR: join(options.workDir, 'p2-api') }, options.workDir);
+  // BENCH_PROFILE=1 writes V8 CPU profiles of the API and the worker to the work directory (CPU.<date>.<pid>.cpuprofile; the pids are in the logs).
+  const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${options.workDir}`] : [];
+  const api = startService('p2-api', join(__dirname, '..', 'apps', 'api', 'main.js'), { ...env, PORT: String(apiPort), KORYU_DATA_DIR: join(options.workDir, 'p2-api') }, options.workDir, profile);
   let worker: ReturnType<typeof startService> | undefined;
   const sql = new Client({ connectionString: databaseUrl });
   try {
     await waitUntilReady('p2-api', base, api, options.workDir);
-    // BENCH_PROFILE=1 writes a V8 CPU profile of the worker to the work directory.
-    const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${options.workDir}`] : [];
     worker = startService('p2-worker', join(__dirname, '..', 'apps', 'worker', 'main.js'), { ...env, PORT: String(workerPort), KORYU_DATA_DIR: join(options.workDir, 'p2-worker') }, options.workDir, profile);
     await waitUntilReady('p2-worker', `http://127.0.0.1:${workerPort}`, worker, options.workDir);
 

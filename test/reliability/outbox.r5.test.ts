@@ -138,12 +138,12 @@ it('consumers act once even when the same event is delivered twice', async () =>
   }
 });
 
-it('a consumer that keeps failing does not hold back the others: the retry gives each its own transaction', async () => {
+it('a consumer that keeps failing does not hold back the others: the event is handled again with each consumer in its own transaction', async () => {
   const app = await startWorker();
   try {
     const eventId = await commitEvent({ broken: true });
-    // The first delivery runs both consumers in one transaction, which the broken one rolls back;
-    // the retry (a second later) commits the recorder's effect on its own.
+    // The first delivery runs both consumers in the batch's transaction, which the broken one rolls
+    // back; the event is then handled again with each consumer on its own, and the recorder commits.
     await waitUntil(async () => (await effects(eventId)) === 1, 15_000, "the recorder's effect");
     const { rows } = await sql.query(`SELECT consumer FROM processed_event WHERE event_id = $1 ORDER BY consumer`, [eventId]);
     expect(rows).toEqual([{ consumer: 'test-recorder' }]);
@@ -153,4 +153,28 @@ it('a consumer that keeps failing does not hold back the others: the retry gives
   } finally {
     await app.close();
   }
+});
+
+it('a burst of events is handled in batches, each event once by each consumer', async () => {
+  const eventIds: string[] = [];
+  for (let i = 0; i < 40; i += 1) eventIds.push(await commitEvent());
+  const app = await startWorker();
+  try {
+    await waitUntil(async () => (await sql.query(`SELECT count(*)::int AS n FROM test_effect WHERE event_id = ANY ($1)`, [eventIds])).rows[0].n >= 40, 15_000, 'forty effects');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+  } finally {
+    await app.close();
+  }
+  const { rows } = await sql.query(
+    `SELECT consumer, count(*)::int AS events, count(DISTINCT event_id)::int AS distinct, count(DISTINCT processed_at)::int AS transactions
+       FROM processed_event WHERE event_id = ANY ($1) GROUP BY consumer ORDER BY consumer`,
+    [eventIds],
+  );
+  expect(rows.map(({ consumer, events, distinct }) => ({ consumer, events, distinct }))).toEqual([
+    { consumer: 'test-broken', events: 40, distinct: 40 },
+    { consumer: 'test-recorder', events: 40, distinct: 40 },
+  ]);
+  // Fewer transactions than events: they came in batches (processed_at is each transaction's now()).
+  expect(rows[1].transactions).toBeLessThan(40);
+  expect((await sql.query(`SELECT count(*)::int AS n FROM test_effect WHERE event_id = ANY ($1)`, [eventIds])).rows[0].n).toBe(40);
 });

@@ -6,10 +6,11 @@ import type { DomainEvent } from '@koryu/queues';
 
 /**
  * A consumer of domain events. `handle` runs inside the PostgreSQL transaction that also records
- * (consumer name, event id) in `processed_event`: an event delivered twice acts once. On first
- * delivery every consumer of the event shares that transaction (one commit per event); a failure
- * rolls back all of their effects, and the retries give each consumer its own transaction, so one
- * that keeps failing does not hold back the others and none repeats an effect.
+ * (consumer name, event id) in `processed_event`: an event delivered twice acts once. First
+ * deliveries are handled in batches, every consumer and every event of a batch sharing that
+ * transaction (one commit per batch); a failure rolls back all of their effects and each event is
+ * handled again on its own, each consumer in its own transaction, so one that keeps failing does
+ * not hold back the others and none repeats an effect.
  */
 export interface EventConsumer {
   /** Stable and unique name: the idempotency key's first half. Renaming it replays old events to it. */
@@ -17,6 +18,12 @@ export interface EventConsumer {
   /** Which events it wants; all when absent. */
   accepts?(event: DomainEvent): boolean;
   handle(event: DomainEvent, tx: EntityManager): Promise<void>;
+  /**
+   * Several events at once (first deliveries are handled in batches), in the same transaction:
+   * for a consumer that can read and write for many in a few statements. Without it, `handle`
+   * is called for each.
+   */
+  handleBatch?(events: DomainEvent[], tx: EntityManager): Promise<void>;
 }
 
 const registered = new Set<Type<EventConsumer>>();

@@ -3,25 +3,29 @@ import { Inject, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
 import type { DataSource, EntityManager } from 'typeorm';
-import { QUEUE_CANARIES, QuietWorkerHost } from '@koryu/platform';
+import { Coalescer, QUEUE_CANARIES, QuietWorkerHost } from '@koryu/platform';
 import { type DomainEvent, QUEUES, type QueueCanaries } from '@koryu/queues';
 import type { EventConsumer } from './event-consumer';
 
 export const EVENT_CONSUMERS = Symbol('EVENT_CONSUMERS');
 
 /**
- * Hands every domain event to every consumer that accepts it. On first delivery all of them run in
- * one transaction: one statement takes the case's transaction-scoped advisory lock (the events of
- * one case wait for each other, so consumers never race on a case's rows) and records (consumer,
- * event id) for each; a consumer whose record was already there is skipped. Should that fail, the
- * retries give each consumer its own transaction, so one that keeps failing does not hold back
- * the others. Several events are handled at once. A consumer must not depend on the order events
- * arrive in: it reads the case as it is now (the deadlines) or acts on the event alone (the
- * notifications).
+ * Hands every domain event to every consumer that accepts it. First deliveries are gathered: the
+ * jobs that arrive while a batch is being handled form the next one (one batch at a time per
+ * process, see Coalescer), and a batch is one transaction. Its first statement takes the
+ * transaction-scoped advisory lock of each case (in case order, so batches never deadlock; the
+ * events of a case wait for each other and consumers never race on a case's rows) and records
+ * (consumer, event id) for every pair; pairs already recorded are skipped. Consumers take the
+ * batch's events at once (`handleBatch`) or one by one. Should a batch fail, each of its events is
+ * handled again on its own, each consumer in its own transaction, and so are retries, so one
+ * consumer or event that keeps failing holds back nothing else. A consumer must not depend on the
+ * order events arrive in: it reads the case as it is now (the deadlines) or acts on the event
+ * alone (the notifications).
  */
-@Processor(QUEUES.events, { concurrency: 8 })
+@Processor(QUEUES.events, { concurrency: 64 })
 export class EventsProcessor extends QuietWorkerHost {
   private readonly logger = new Logger(EventsProcessor.name);
+  private readonly batches = new Coalescer<DomainEvent>((events) => this.handleTogether(events));
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -37,30 +41,61 @@ export class EventsProcessor extends QuietWorkerHost {
   async process(job: Job<DomainEvent>): Promise<void> {
     if (this.canaries.of(QUEUES.events).seen(job)) return;
     const event = job.data;
-    const consumers = this.consumers.filter((consumer) => !consumer.accepts || consumer.accepts(event));
-    const together = job.attemptsMade === 0;
-    for (const group of together ? [consumers] : consumers.map((consumer) => [consumer])) {
-      if (group.length === 0) continue;
+    if (job.attemptsMade > 0) return this.handleApart(event);
+    try {
+      await this.batches.submit(event);
+    } catch (error) {
+      this.logger.warn(`a batch of events failed (${error instanceof Error ? error.message : String(error)}); handling event ${event.eventId} on its own`);
+      await this.handleApart(event);
+    }
+  }
+
+  /** Every event of the batch and every consumer in one transaction. */
+  private async handleTogether(delivered: DomainEvent[]): Promise<void> {
+    // The same event delivered twice at once is handled once.
+    const events = [...new Map(delivered.map((event) => [event.eventId, event])).values()];
+    await this.dataSource.transaction(async (tx) => {
+      const fresh = await claim(tx, events, this.consumers);
+      for (const consumer of this.consumers) {
+        const mine = events.filter((event) => fresh.has(pairKey(consumer.name, event.eventId)));
+        if (mine.length === 0) continue;
+        if (consumer.handleBatch) await consumer.handleBatch(mine, tx);
+        else for (const event of mine) await consumer.handle(event, tx);
+      }
+    });
+    this.logger.debug({ events: events.length }, 'events consumed');
+  }
+
+  /** One event, each consumer in its own transaction. */
+  private async handleApart(event: DomainEvent): Promise<void> {
+    for (const consumer of this.consumers.filter((c) => !c.accepts || c.accepts(event))) {
       await this.dataSource.transaction(async (tx) => {
-        const fresh = await claim(tx, event, group);
-        for (const consumer of group) if (fresh.has(consumer.name)) await consumer.handle(event, tx);
+        const fresh = await claim(tx, [event], [consumer]);
+        if (fresh.size > 0) await consumer.handle(event, tx);
       });
     }
-    this.logger.debug({ eventId: event.eventId, type: event.type }, 'event consumed');
   }
 }
 
+const pairKey = (consumer: string, eventId: string) => `${consumer}:${eventId}`;
+
 /**
- * Takes the case's advisory lock (none for an event without a case) and records the event for
- * each consumer in one statement; answers the consumers that had not handled it yet.
+ * Takes the advisory lock of every case of the events, in case order, and records each event for
+ * each consumer that accepts it, in one statement; answers the (consumer, event) pairs not handled
+ * before.
  */
-async function claim(tx: EntityManager, event: DomainEvent, consumers: EventConsumer[]): Promise<Set<string>> {
-  const rows: { consumer: string }[] = await tx.query(
-    `WITH locked AS (SELECT pg_advisory_xact_lock(hashtextextended('case-events:' || $1::text, 0)))
+async function claim(tx: EntityManager, events: DomainEvent[], consumers: EventConsumer[]): Promise<Set<string>> {
+  const pairs = events.flatMap((event) => consumers.filter((consumer) => !consumer.accepts || consumer.accepts(event)).map((consumer) => ({ consumer: consumer.name, eventId: event.eventId })));
+  if (pairs.length === 0) return new Set();
+  const rows: { consumer: string; eventId: string }[] = await tx.query(
+    `WITH locked AS (
+       SELECT pg_advisory_xact_lock(hashtextextended('case-events:' || c, 0))
+         FROM (SELECT DISTINCT c FROM unnest($1::text[]) AS c WHERE c IS NOT NULL ORDER BY c) AS cases)
      INSERT INTO processed_event (consumer, event_id)
-     SELECT consumer, $2::uuid FROM unnest($3::text[]) AS consumer, locked
-     ON CONFLICT DO NOTHING RETURNING consumer`,
-    [event.caseId, event.eventId, consumers.map((consumer) => consumer.name)],
+     SELECT p.consumer, p.event_id FROM unnest($2::text[], $3::uuid[]) AS p (consumer, event_id)
+      WHERE (SELECT count(*) FROM locked) >= 0
+     ON CONFLICT DO NOTHING RETURNING consumer, event_id AS "eventId"`,
+    [events.map((event) => event.caseId), pairs.map((p) => p.consumer), pairs.map((p) => p.eventId)],
   );
-  return new Set(rows.map((row) => row.consumer));
+  return new Set(rows.map((row) => pairKey(row.consumer, row.eventId)));
 }

@@ -17,6 +17,12 @@ import { EventConsumerClass, type EventConsumer } from '../event-consumer';
 
 const registry = new ProgramRegistry(PROGRAMS);
 
+interface CaseRow extends FactCase {
+  programVersion: number;
+  version: number;
+  state: string;
+}
+
 /**
  * Keeps each case's program deadlines in step with the case (DOMAIN.md deadlines per program):
  * on every change it recomputes what applies from the case as it is now in PostgreSQL (so events
@@ -34,17 +40,25 @@ export class DeadlinesConsumer implements EventConsumer {
     return event.caseId !== null && event.type.startsWith('case.');
   }
 
-  async handle(event: DomainEvent, tx: EntityManager): Promise<void> {
-    const [row] = await tx.query(
+  handle(event: DomainEvent, tx: EntityManager): Promise<void> {
+    return this.handleBatch([event], tx);
+  }
+
+  /** The cases of the events read in one statement; each case brought in line once, however many of its events came. */
+  async handleBatch(events: DomainEvent[], tx: EntityManager): Promise<void> {
+    const rows: CaseRow[] = await tx.query(
       `SELECT id, organisation_id AS "organisationId", program, program_version AS "programVersion", version, state, data, fiscal_year AS "fiscalYear", state_entered_at AS "stateEnteredAt"
-         FROM workflow_case WHERE id = $1`,
-      [event.caseId],
+         FROM workflow_case WHERE id = ANY ($1) ORDER BY id`,
+      [[...new Set(events.map((event) => event.caseId))]],
     );
     // Not locked: a person's next action never waits for the worker. The case may move right after
     // this read; that move's own event is handled after this one (the case's advisory lock) and
     // brings the rows in line again. Only an ended timer must not come back from such a stale
     // read, so one is revived only when this read saw a later version than the one it ended at.
-    if (!row) return;
+    for (const row of rows) await this.sync(row, tx);
+  }
+
+  private async sync(row: CaseRow, tx: EntityManager): Promise<void> {
     const def = registry.version(row.program, row.programVersion);
     if (!def) return;
     const query = <T>(text: string, params: unknown[]) => tx.query(text, params) as Promise<T[]>;

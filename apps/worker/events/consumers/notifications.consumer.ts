@@ -21,6 +21,14 @@ interface CaseRow {
   createdBy: string | null;
 }
 
+interface UserRow {
+  id: string;
+  name: string;
+  organisationId: string;
+  roles: string[];
+  active: boolean;
+}
+
 interface Message {
   userId: string;
   kind: 'action-needed' | 'decision';
@@ -48,46 +56,62 @@ export class NotificationsConsumer implements EventConsumer {
     return event.type === 'case.transitioned' && event.caseId !== null;
   }
 
-  async handle(event: DomainEvent, tx: EntityManager): Promise<void> {
-    const payload = event.payload as unknown as TransitionPayload;
-    const [row]: CaseRow[] = await tx.query(
-      `SELECT id, organisation_id AS "organisationId", program, program_version AS "programVersion", title, created_by AS "createdBy" FROM workflow_case WHERE id = $1`,
-      [event.caseId],
+  handle(event: DomainEvent, tx: EntityManager): Promise<void> {
+    return this.handleBatch([event], tx);
+  }
+
+  /** The cases and the users concerned read in two statements, every message written in a third. */
+  async handleBatch(events: DomainEvent[], tx: EntityManager): Promise<void> {
+    const cases: CaseRow[] = await tx.query(
+      `SELECT id, organisation_id AS "organisationId", program, program_version AS "programVersion", title, created_by AS "createdBy" FROM workflow_case WHERE id = ANY ($1)`,
+      [[...new Set(events.map((event) => event.caseId))]],
     );
-    const def = row && registry.version(row.program, row.programVersion);
+    const caseById = new Map(cases.map((row) => [row.id, row]));
+    const actors = events.map((event) => (event.payload as unknown as TransitionPayload).actorUserId).filter((id): id is string => id !== null);
+    // The organisations' users (who may have to act next) and the actors (for the name in a decision).
+    const users: UserRow[] = await tx.query(
+      `SELECT id, name, organisation_id AS "organisationId", roles, disabled_at IS NULL AS active FROM app_user WHERE organisation_id = ANY ($1) OR id = ANY ($2::uuid[])`,
+      [[...new Set(cases.map((row) => row.organisationId))], [...new Set(actors)]],
+    );
+    const messages = events.flatMap((event) => {
+      const row = caseById.get(event.caseId as string);
+      return row ? this.messagesOf(event, row, users).map((message) => ({ ...message, caseId: row.id, key: `${message.kind}:${event.eventId}:${message.userId}` })) : [];
+    });
+    if (messages.length === 0) return;
+    await tx.query(
+      `INSERT INTO notification (user_id, kind, case_id, title, body, idempotency_key)
+       SELECT m."userId", m.kind, m."caseId", m.title, m.body, m.key
+         FROM jsonb_to_recordset($1::jsonb) AS m ("userId" uuid, kind text, "caseId" uuid, title jsonb, body jsonb, key text)
+       ON CONFLICT (idempotency_key) DO NOTHING`,
+      [JSON.stringify(messages)],
+    );
+  }
+
+  private messagesOf(event: DomainEvent, row: CaseRow, users: UserRow[]): Message[] {
+    const payload = event.payload as unknown as TransitionPayload;
+    const def = registry.version(row.program, row.programVersion);
     const action = def?.actions.find((a) => a.key === payload.action);
-    if (!row || !def || !action) return;
+    if (!def || !action) return [];
 
     // The steps that move the case on: not withdrawing or cancelling it, not a timer's.
     const abandoned = new Set(def.states.filter((s) => s.abandoned).map((s) => s.key));
     const next = def.actions.filter((a) => a.from.includes(payload.to) && !abandoned.has(a.to) && a.roles.some((r) => r !== 'system'));
     const roles = new Set(next.flatMap((a) => a.roles));
-    // Who must act next, and the actor (for the name in a decision), in one query.
-    const users: { id: string; name: string; mustAct: boolean }[] = await tx.query(
-      `SELECT * FROM (
-         SELECT id, name, (organisation_id = $1 AND disabled_at IS NULL AND (roles && $2::text[] OR ($3::boolean AND id = $4::uuid))) AS "mustAct"
-           FROM app_user WHERE organisation_id = $1 OR id = $5::uuid) AS u
-        WHERE "mustAct" OR id = $5::uuid`,
-      [row.organisationId, ['manager', 'admin'].filter((r) => roles.has(r as never)), roles.has('staff'), row.createdBy, payload.actorUserId],
-    );
+    // Steps of managers and admins: every active one of the organisation; steps of staff: the author.
+    const mustAct = (user: UserRow) =>
+      user.organisationId === row.organisationId &&
+      user.active &&
+      (user.roles.some((role) => (role === 'manager' || role === 'admin') && roles.has(role)) || (roles.has('staff') && user.id === row.createdBy));
 
     const messages: Message[] = [];
     const decided = payload.actorUserId !== null && row.createdBy !== null && payload.actorUserId !== row.createdBy;
     if (decided) messages.push(decision(def, row, action, payload, users.find((u) => u.id === payload.actorUserId)?.name ?? ''));
     const told = new Set([payload.actorUserId, ...messages.map((m) => m.userId)]);
-    for (const recipient of users) {
-      if (!recipient.mustAct || told.has(recipient.id)) continue;
-      messages.push({ userId: recipient.id, kind: 'action-needed', ...actionNeeded(def, row, payload.to, next) });
+    for (const user of users) {
+      if (!mustAct(user) || told.has(user.id)) continue;
+      messages.push({ userId: user.id, kind: 'action-needed', ...actionNeeded(def, row, payload.to, next) });
     }
-
-    if (messages.length === 0) return;
-    await tx.query(
-      `INSERT INTO notification (user_id, kind, case_id, title, body, idempotency_key)
-       SELECT m."userId", m.kind, $1, m.title, m.body, m.kind || ':' || $2 || ':' || m."userId"
-         FROM jsonb_to_recordset($3::jsonb) AS m ("userId" uuid, kind text, title jsonb, body jsonb)
-       ON CONFLICT (idempotency_key) DO NOTHING`,
-      [row.id, event.eventId, JSON.stringify(messages)],
-    );
+    return messages;
   }
 }
 
