@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
-import { CaseworkModule } from '@koryu/casework';
+import { CaseworkModule, type CaseworkOptions } from '@koryu/casework';
 import type { KoryuConfig } from '@koryu/config';
 import { canaryChecks, PlatformModule, QUEUE_CANARIES, QueueCanaryModule, queueErrorLogging } from '@koryu/platform';
 import { CONSUMERS, QUEUE_PREFIX, QUEUES, type QueueCanaries, workerConnection } from '@koryu/queues';
@@ -13,7 +13,7 @@ import { ReminderSender } from './timers/reminder-sender';
 import { QueueDepthMetrics } from './timers/timer-metrics';
 import { TimersProcessor } from './timers/timers.processor';
 
-export interface WorkerOptions {
+export interface WorkerOptions extends CaseworkOptions {
   /** Consumers beyond those in events/consumers/ (tests). */
   extraConsumers?: Type<EventConsumer>[];
 }
@@ -49,7 +49,7 @@ export class WorkerModule {
         ),
         canary,
         // The engine's host: timer transitions go through the same engine and writes as people's actions.
-        CaseworkModule.forRoot(),
+        CaseworkModule.forRoot({ programs: options.programs, factLoaders: options.factLoaders }),
       ],
       providers: [
         queueErrorLogging([QUEUES.system, QUEUES.timers, QUEUES.events]),

@@ -237,7 +237,7 @@ describe('timer transitions', () => {
           return rows.map((row) => ({ ...row, state: 'scheduled', version }));
         },
       };
-      await new DeadlinesConsumer().handle({ eventId: crypto.randomUUID(), type: 'case.transitioned', caseId: created.id, occurredAt: new Date().toISOString(), payload: {} }, tx as never);
+      await worker.get(DeadlinesConsumer).handle({ eventId: crypto.randomUUID(), type: 'case.transitioned', caseId: created.id, occurredAt: new Date().toISOString(), payload: {} }, tx as never);
       const after = await timer();
       await sql.query('ROLLBACK');
       return after.state;

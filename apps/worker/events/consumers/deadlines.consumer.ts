@@ -1,3 +1,4 @@
+import { Inject } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
   closingState,
@@ -7,15 +8,15 @@ import {
   desiredTimers,
   type FactCase,
   loadFacts,
+  PROGRAM_REGISTRY,
   REMINDER_DEADLINE_COLUMNS,
   type ReminderDeadline,
   syncReminders,
 } from '@koryu/casework';
 import type { DomainEvent } from '@koryu/queues';
-import { PROGRAMS, ProgramRegistry } from '@koryu/workflow';
+import type { ProgramRegistry } from '@koryu/workflow';
 import { EventConsumerClass, type EventConsumer } from '../event-consumer';
 
-const registry = new ProgramRegistry(PROGRAMS);
 
 interface CaseRow extends FactCase {
   programVersion: number;
@@ -34,6 +35,8 @@ interface CaseRow extends FactCase {
  */
 @EventConsumerClass()
 export class DeadlinesConsumer implements EventConsumer {
+  constructor(@Inject(PROGRAM_REGISTRY) private readonly programs: ProgramRegistry) {}
+
   readonly name = 'deadlines';
 
   accepts(event: DomainEvent): boolean {
@@ -59,7 +62,7 @@ export class DeadlinesConsumer implements EventConsumer {
   }
 
   private async sync(row: CaseRow, tx: EntityManager): Promise<void> {
-    const def = registry.version(row.program, row.programVersion);
+    const def = this.programs.version(row.program, row.programVersion);
     if (!def) return;
     const query = <T>(text: string, params: unknown[]) => tx.query(text, params) as Promise<T[]>;
     const facts = await loadFacts(deadlineFacts(def, row.state), row as FactCase, query);

@@ -1,9 +1,10 @@
+import { Inject } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { DomainEvent } from '@koryu/queues';
-import { type ActionDefinition, type Localized, PROGRAMS, type ProgramDefinition, ProgramRegistry } from '@koryu/workflow';
+import { PROGRAM_REGISTRY } from '@koryu/casework';
+import type { ActionDefinition, Localized, ProgramDefinition, ProgramRegistry } from '@koryu/workflow';
 import { EventConsumerClass, type EventConsumer } from '../event-consumer';
 
-const registry = new ProgramRegistry(PROGRAMS);
 
 interface TransitionPayload {
   action: string;
@@ -50,6 +51,8 @@ interface Message {
  */
 @EventConsumerClass()
 export class NotificationsConsumer implements EventConsumer {
+  constructor(@Inject(PROGRAM_REGISTRY) private readonly programs: ProgramRegistry) {}
+
   readonly name = 'notifications';
 
   accepts(event: DomainEvent): boolean {
@@ -89,7 +92,7 @@ export class NotificationsConsumer implements EventConsumer {
 
   private messagesOf(event: DomainEvent, row: CaseRow, users: UserRow[]): Message[] {
     const payload = event.payload as unknown as TransitionPayload;
-    const def = registry.version(row.program, row.programVersion);
+    const def = this.programs.version(row.program, row.programVersion);
     const action = def?.actions.find((a) => a.key === payload.action);
     if (!def || !action) return [];
 
