@@ -3,9 +3,12 @@
  * to be visible in-app, at half the P1 rate.
  *
  * - The API and the worker (outbox relay, events consumers) run as in production, as their own
- *   processes. 32 autocannon connections each own an ambassador-visit case and alternate `submit`
- *   (staff: the manager is told "action needed") and `return` (manager, with a comment: the author
- *   is told of the decision), so every transition causes exactly one notification.
+ *   processes, with P1's small test program registered beside the real ones (p1-api.js,
+ *   p2-worker.js): P2 follows the very transitions whose rate P1 measures. 32 autocannon
+ *   connections each own a case and alternate `submit` (staff: the manager is told "action
+ *   needed") and `return` (manager, with a comment: the author is told of the decision), so every
+ *   transition causes exactly one notification. The worker's deadlines consumer keeps the case's
+ *   approval SLA deadlines and reminders in step on every one of them.
  * - The rate is open-loop at half the P1 HTTP rate of the same run (when `p1` ran before), or else
  *   half the closed-loop rate of these same transitions measured first for a few seconds.
  * - Event reached its consumer: `processed_event.processed_at` of the notifications consumer (the
@@ -17,7 +20,6 @@
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { delay, findFreePort } from '@koryu/devstack';
-import { completeVisit } from '../libs/testing/fixtures';
 import { percentile } from './lib/environment';
 import { type BenchOptions, freshDatabase, http, startService, stopService, waitUntilReady } from './lib/services';
 import { submitAndReturn, type TransitionContext } from './lib/transitions';
@@ -48,12 +50,12 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
   };
   // BENCH_PROFILE=1 writes V8 CPU profiles of the API and the worker to the work directory (CPU.<date>.<pid>.cpuprofile; the pids are in the logs).
   const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${options.workDir}`] : [];
-  const api = startService('p2-api', join(__dirname, '..', 'apps', 'api', 'main.js'), { ...env, PORT: String(apiPort), KORYU_DATA_DIR: join(options.workDir, 'p2-api') }, options.workDir, profile);
+  const api = startService('p2-api', join(__dirname, 'p1-api.js'), { ...env, PORT: String(apiPort), KORYU_DATA_DIR: join(options.workDir, 'p2-api') }, options.workDir, profile);
   let worker: ReturnType<typeof startService> | undefined;
   const sql = new Client({ connectionString: databaseUrl });
   try {
     await waitUntilReady('p2-api', base, api, options.workDir);
-    worker = startService('p2-worker', join(__dirname, '..', 'apps', 'worker', 'main.js'), { ...env, PORT: String(workerPort), KORYU_DATA_DIR: join(options.workDir, 'p2-worker') }, options.workDir, profile);
+    worker = startService('p2-worker', join(__dirname, 'p2-worker.js'), { ...env, PORT: String(workerPort), KORYU_DATA_DIR: join(options.workDir, 'p2-worker') }, options.workDir, profile);
     await waitUntilReady('p2-worker', `http://127.0.0.1:${workerPort}`, worker, options.workDir);
 
     const operator = (await http<{ accessToken: string }>(base, 'POST', '/api/v1/auth/login', ADMIN)).accessToken;
@@ -66,7 +68,7 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
       tokens[role] = (await http<{ accessToken: string }>(base, 'POST', '/api/v1/auth/login', { email, password: 'bench-password-2026' })).accessToken;
     }
     const caseIds: string[] = [];
-    for (let i = 0; i < CLIENTS; i += 1) caseIds.push((await http<{ id: string }>(base, 'POST', '/api/v1/cases', { program: 'ambassador-visit', data: completeVisit() }, tokens.staff)).id);
+    for (let i = 0; i < CLIENTS; i += 1) caseIds.push((await http<{ id: string }>(base, 'POST', '/api/v1/cases', { program: 'test-petition', data: { title: 'ルワンダ・キガリ市との上下水道技術協力', amountYen: 900_000 } }, tokens.staff)).id);
 
     sql.on('error', () => undefined);
     await sql.connect();

@@ -303,7 +303,7 @@ export class CasesService {
       if (unknown.length > 0) throw new ValidationFailedError(unknown.map((userId) => ({ field: `notify.${notify.indexOf(userId)}`, code: 'invalid' })));
     }
     const created = await this.cases.addDeadline({ caseId: id, title: input.title, dueAt, allDay, remindBefore: input.remindBefore ?? [], notify, createdBy: actor.userId });
-    await syncReminders((text, params) => this.cases.query(text, params), id);
+    await syncReminders((text, params) => this.cases.query(text, params), [id]);
     return this.deadlineView(created);
   }
 

@@ -16,15 +16,15 @@ export interface ReminderDeadline {
 export const REMINDER_DEADLINE_COLUMNS = `id, due_at AS "dueAt", all_day AS "allDay", remind_before AS "remindBefore", generation, state`;
 
 /**
- * Brings the reminder rows of a case's open deadlines in line with their dates and generations
- * (in the caller's transaction), in one statement; `deadlines` are all the case's deadlines as
+ * Brings the reminder rows of the cases' open deadlines in line with their dates and generations
+ * (in the caller's transaction), in one statement; `deadlines` are all the cases' deadlines as
  * they are now, read here when not given. A reminder whose deadline moved gets the new time and
  * generation and may fire again; one whose time had already passed when it was computed is
  * skipped rather than sent late in a burst; reminders of closed deadlines, or of an offset taken
  * out, are dropped unless already sent.
  */
-export async function syncReminders(query: Query, caseId: string, deadlines?: ReminderDeadline[], now = new Date()): Promise<void> {
-  deadlines ??= await query<ReminderDeadline>(`SELECT ${REMINDER_DEADLINE_COLUMNS} FROM case_deadline WHERE case_id = $1`, [caseId]);
+export async function syncReminders(query: Query, caseIds: readonly string[], deadlines?: ReminderDeadline[], now = new Date()): Promise<void> {
+  deadlines ??= await query<ReminderDeadline>(`SELECT ${REMINDER_DEADLINE_COLUMNS} FROM case_deadline WHERE case_id = ANY ($1)`, [caseIds]);
   const wanted = deadlines
     .filter((deadline) => deadline.state === 'open')
     .flatMap((deadline) => {
@@ -43,7 +43,7 @@ export async function syncReminders(query: Query, caseId: string, deadlines?: Re
        ON CONFLICT (deadline_id, before) DO UPDATE SET fire_at = EXCLUDED.fire_at, generation = EXCLUDED.generation, skipped = EXCLUDED.skipped, sent_at = EXCLUDED.sent_at
        WHERE deadline_reminder.generation <> EXCLUDED.generation)
      DELETE FROM deadline_reminder r USING case_deadline d
-      WHERE d.id = r.deadline_id AND d.case_id = $2 AND r.sent_at IS NULL AND NOT (d.state = 'open' AND r.before = ANY (d.remind_before))`,
-    [JSON.stringify(wanted), caseId],
+      WHERE d.id = r.deadline_id AND d.case_id = ANY ($2) AND r.sent_at IS NULL AND NOT (d.state = 'open' AND r.before = ANY (d.remind_before))`,
+    [JSON.stringify(wanted), caseIds],
   );
 }

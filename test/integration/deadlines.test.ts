@@ -154,6 +154,33 @@ it('derives the JICA call deadline from the call while the application is being 
   expect(new Date(deadline.dueAt).toISOString()).toBe(closesAt);
 });
 
+it('brings several cases in line in one batch, each with its own deadlines and reminders', async () => {
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i += 1) {
+    const { body } = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: visit }, { token: token['hachimantai.staff'] });
+    await act('hachimantai.staff', body.id, 'submit');
+    ids.push(body.id);
+  }
+  for (const id of ids) await deadlinesWhen(id, (d) => d.filter((x) => x.key.startsWith('approval-sla') && x.status === 'upcoming').length === 2);
+  // As if their deadlines had gone out of step (closed, reminders dropped): one batch of their events puts them back.
+  await sql.query('BEGIN');
+  await sql.query(`DELETE FROM deadline_reminder r USING case_deadline d WHERE d.id = r.deadline_id AND d.case_id = ANY ($1) AND r.sent_at IS NULL`, [ids]);
+  await sql.query(`UPDATE case_deadline SET state = 'done', generation = generation + 1 WHERE case_id = ANY ($1)`, [ids]);
+  const tx = { query: async (text: string, params: unknown[]) => (await sql.query(text, params)).rows };
+  const events = ids.map((caseId) => ({ eventId: crypto.randomUUID(), type: 'case.transitioned', caseId, occurredAt: new Date().toISOString(), payload: {} }));
+  await worker.get(DeadlinesConsumer).handleBatch(events, tx as never);
+  await sql.query('COMMIT');
+  const { rows } = await sql.query(
+    `SELECT d.case_id AS "caseId", d.key, d.state, d.generation, count(r.id)::int AS reminders, count(r.id) FILTER (WHERE r.generation = d.generation)::int AS current
+       FROM case_deadline d LEFT JOIN deadline_reminder r ON r.deadline_id = d.id
+      WHERE d.case_id = ANY ($1) GROUP BY d.id ORDER BY d.case_id, d.key`,
+    [ids],
+  );
+  expect(rows).toHaveLength(6);
+  for (const row of rows) expect(row).toMatchObject({ state: 'open', reminders: 1, current: 1 });
+  expect(new Set(rows.map((row) => row.caseId))).toEqual(new Set(ids));
+});
+
 describe('reminders', () => {
   const inbox = async (who: string) => (await api.http.get('/api/v1/notifications', { token: token[who] })).body as { items: { id: string; title: string; body: string; kind: string; caseId: string }[]; unread: number };
 

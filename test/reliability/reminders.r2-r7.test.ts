@@ -113,7 +113,7 @@ it("R6: the job left from a reminder's old time sends nothing; it fires once at 
   const oldFireAt = new Date((await reminder()).fireAt).getTime();
   // The deadline moves 8 s later, as the deadlines consumer moves one: a new generation, and the reminders follow.
   await sql.query(`UPDATE case_deadline SET due_at = due_at + interval '8 seconds', generation = generation + 1 WHERE case_id = $1`, [caseId]);
-  await syncReminders(async (text, params) => (await sql.query(text, params)).rows, caseId);
+  await syncReminders(async (text, params) => (await sql.query(text, params)).rows, [caseId]);
   expect(await reminder()).toMatchObject({ generation: 2, queued: 1, sentAt: null });
   // Past the old time (its job fired): nothing sent.
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, oldFireAt + 2_000 - Date.now())));

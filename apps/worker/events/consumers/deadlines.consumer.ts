@@ -14,9 +14,8 @@ import {
   syncReminders,
 } from '@koryu/casework';
 import type { DomainEvent } from '@koryu/queues';
-import type { ProgramRegistry } from '@koryu/workflow';
+import type { ProgramDefinition, ProgramRegistry } from '@koryu/workflow';
 import { EventConsumerClass, type EventConsumer } from '../event-consumer';
-
 
 interface CaseRow extends FactCase {
   programVersion: number;
@@ -47,76 +46,112 @@ export class DeadlinesConsumer implements EventConsumer {
     return this.handleBatch([event], tx);
   }
 
-  /** The cases of the events read in one statement; each case brought in line once, however many of its events came. */
+  /**
+   * The cases of the events read in one statement and brought in line in two more, whatever their
+   * number; each case once, however many of its events came.
+   */
   async handleBatch(events: DomainEvent[], tx: EntityManager): Promise<void> {
-    const rows: CaseRow[] = await tx.query(
+    const query = <T>(text: string, params: unknown[]) => tx.query(text, params) as Promise<T[]>;
+    const rows = await query<CaseRow>(
       `SELECT id, organisation_id AS "organisationId", program, program_version AS "programVersion", version, state, data, fiscal_year AS "fiscalYear", state_entered_at AS "stateEnteredAt"
-         FROM workflow_case WHERE id = ANY ($1) ORDER BY id`,
+         FROM workflow_case WHERE id = ANY ($1)`,
       [[...new Set(events.map((event) => event.caseId))]],
     );
-    // Not locked: a person's next action never waits for the worker. The case may move right after
+    // Not locked: a person's next action never waits for the worker. A case may move right after
     // this read; that move's own event is handled after this one (the case's advisory lock) and
     // brings the rows in line again. Only an ended timer must not come back from such a stale
     // read, so one is revived only when this read saw a later version than the one it ended at.
-    for (const row of rows) await this.sync(row, tx);
+    const plans: CasePlan[] = [];
+    for (const row of rows) {
+      const def = this.programs.version(row.program, row.programVersion);
+      if (def) plans.push(plan(def, row, await loadFacts(deadlineFacts(def, row.state), row, query)));
+    }
+    if (plans.length === 0) return;
+    const deadlines = await query<ReminderDeadline>(WRITE_PLANS, [
+      JSON.stringify(plans.map(({ deadlines: _, timers: __, ...c }) => c)),
+      JSON.stringify(plans.flatMap((c) => c.deadlines)),
+      JSON.stringify(plans.flatMap((c) => c.timers)),
+    ]);
+    await syncReminders(query, plans.map((c) => c.caseId), deadlines);
   }
+}
 
-  private async sync(row: CaseRow, tx: EntityManager): Promise<void> {
-    const def = this.programs.version(row.program, row.programVersion);
-    if (!def) return;
-    const query = <T>(text: string, params: unknown[]) => tx.query(text, params) as Promise<T[]>;
-    const facts = await loadFacts(deadlineFacts(def, row.state), row as FactCase, query);
-    const desired = desiredDeadlines(def, row, facts, new Date());
+/** What a case should have now: its program deadlines (and approval SLA) and pending timers. */
+interface CasePlan {
+  caseId: string;
+  /** The case version read: an ended timer is revived only from a later one. */
+  version: number;
+  /** How deadlines no longer wanted end: done, or cancelled when the case was given up. */
+  closing: 'done' | 'cancelled';
+  /** A custom milestone belongs to the case, not to a state: it ends only when the case does. */
+  terminal: boolean;
+  keys: string[];
+  actions: string[];
+  deadlines: { caseId: string; key: string; kind: string; title: unknown; dueAt: Date; allDay: boolean; remindBefore: readonly string[]; audience: string | null }[];
+  timers: { caseId: string; action: string; fireAt: Date }[];
+}
 
-    const sla = desiredSla(def, row.state, new Date(row.stateEnteredAt));
-    const wanted = [...desired.map((d) => ({ ...d, kind: 'program', audience: d.audience ?? null })), ...sla.map((d) => ({ ...d, kind: 'sla' }))];
-    const timers = desiredTimers(def, row);
-    // One statement for every write, and the case's deadlines as they are after it (the rows it
-    // changed from RETURNING, the others as they were) for the reminders. Its parts touch
-    // different rows: the wanted program deadlines, the other program ones, the custom ones (closed
-    // only with the case), the wanted timers and the other pending ones.
-    const deadlines = await query<ReminderDeadline>(
-      `WITH upserted AS (
-         INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before, audience)
-         SELECT $1, d.key, d.kind, d.title, d."dueAt", d."allDay", d."remindBefore", d.audience
-           FROM jsonb_to_recordset($2::jsonb) AS d (key text, kind text, title jsonb, "dueAt" timestamptz, "allDay" boolean, "remindBefore" text[], audience text)
-         ON CONFLICT (case_id, key) DO UPDATE SET
-           title = EXCLUDED.title, all_day = EXCLUDED.all_day, remind_before = EXCLUDED.remind_before,
-           generation = case_deadline.generation + CASE WHEN case_deadline.due_at <> EXCLUDED.due_at OR case_deadline.state <> 'open' THEN 1 ELSE 0 END,
-           due_at = EXCLUDED.due_at, audience = EXCLUDED.audience, state = 'open', closed_at = NULL, updated_at = now()
-         WHERE case_deadline.due_at <> EXCLUDED.due_at OR case_deadline.state <> 'open' OR case_deadline.title <> EXCLUDED.title
-            OR case_deadline.remind_before <> EXCLUDED.remind_before
-         RETURNING ${REMINDER_DEADLINE_COLUMNS}),
-       closed AS (
-         UPDATE case_deadline SET state = $4, closed_at = now(), updated_at = now(), generation = generation + 1
-          WHERE case_id = $1 AND state = 'open' AND (kind IN ('program', 'sla') AND NOT (key = ANY ($3)) OR kind = 'custom' AND $5)
-         RETURNING ${REMINDER_DEADLINE_COLUMNS}),
-       timers AS (
-         INSERT INTO case_timer (case_id, action, fire_at)
-         SELECT $1, t.action, t."fireAt" FROM jsonb_to_recordset($6::jsonb) AS t (action text, "fireAt" timestamptz)
-         ON CONFLICT (case_id, action) DO UPDATE SET fire_at = EXCLUDED.fire_at, state = 'pending', outcome = NULL, ended_version = NULL, updated_at = now(),
-           generation = case_timer.generation + 1
-         WHERE case_timer.state = 'pending' AND case_timer.fire_at <> EXCLUDED.fire_at
-            OR case_timer.state <> 'pending' AND $8 > coalesce(case_timer.ended_version, -1)),
-       cancelled AS (
-         UPDATE case_timer SET state = 'cancelled', ended_version = $8, generation = generation + 1, updated_at = now()
-          WHERE case_id = $1 AND state = 'pending' AND NOT (action = ANY ($7))),
-       changed AS (SELECT * FROM upserted UNION ALL SELECT * FROM closed)
-       SELECT * FROM changed
-       UNION ALL
-       SELECT ${REMINDER_DEADLINE_COLUMNS} FROM case_deadline WHERE case_id = $1 AND id NOT IN (SELECT id FROM changed)`,
-      [
-        row.id,
-        JSON.stringify(wanted.map((d) => ({ key: d.key, kind: d.kind, title: d.title, dueAt: d.dueAt, allDay: d.allDay, remindBefore: d.remindBefore, audience: d.audience }))),
-        wanted.map((d) => d.key),
-        closingState(def, row.state),
-        // A custom milestone belongs to the case, not to a state: it ends only when the case does.
-        def.states.find((s) => s.key === row.state)?.terminal === true,
-        JSON.stringify(timers.map((t) => ({ action: t.action, fireAt: t.fireAt }))),
-        timers.map((t) => t.action),
-        row.version,
-      ],
-    );
-    await syncReminders(query, row.id, deadlines);
-  }
+function plan(def: ProgramDefinition, row: CaseRow, facts: Record<string, unknown>): CasePlan {
+  const sla = desiredSla(def, row.state, new Date(row.stateEnteredAt));
+  const wanted = [...desiredDeadlines(def, row, facts, new Date()).map((d) => ({ ...d, kind: 'program', audience: d.audience ?? null })), ...sla.map((d) => ({ ...d, kind: 'sla' }))];
+  const timers = desiredTimers(def, row);
+  return {
+    caseId: row.id,
+    version: row.version,
+    closing: closingState(def, row.state),
+    terminal: def.states.find((s) => s.key === row.state)?.terminal === true,
+    keys: wanted.map((d) => d.key),
+    actions: timers.map((t) => t.action),
+    deadlines: wanted.map((d) => ({ caseId: row.id, key: d.key, kind: d.kind, title: d.title, dueAt: d.dueAt, allDay: d.allDay, remindBefore: d.remindBefore, audience: d.audience })),
+    timers: timers.map((t) => ({ caseId: row.id, action: t.action, fireAt: t.fireAt })),
+  };
+}
+
+/**
+ * Every write of the plans in one statement, and the cases' deadlines as they are after it (the
+ * rows it changed from RETURNING, the others as they were) for the reminders. Its parts touch
+ * different rows: the wanted program deadlines, the other program ones, the custom ones (closed
+ * only with the case), the wanted timers and the other pending ones.
+ */
+const WRITE_PLANS = `
+  WITH plans AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS c ("caseId" uuid, version integer, closing text, terminal boolean, keys text[], actions text[])
+  ), upserted AS (
+    INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before, audience)
+    SELECT d."caseId", d.key, d.kind, d.title, d."dueAt", d."allDay", d."remindBefore", d.audience
+      FROM jsonb_to_recordset($2::jsonb) AS d ("caseId" uuid, key text, kind text, title jsonb, "dueAt" timestamptz, "allDay" boolean, "remindBefore" text[], audience text)
+    ON CONFLICT (case_id, key) DO UPDATE SET
+      title = EXCLUDED.title, all_day = EXCLUDED.all_day, remind_before = EXCLUDED.remind_before,
+      generation = case_deadline.generation + CASE WHEN case_deadline.due_at <> EXCLUDED.due_at OR case_deadline.state <> 'open' THEN 1 ELSE 0 END,
+      due_at = EXCLUDED.due_at, audience = EXCLUDED.audience, state = 'open', closed_at = NULL, updated_at = now()
+    WHERE case_deadline.due_at <> EXCLUDED.due_at OR case_deadline.state <> 'open' OR case_deadline.title <> EXCLUDED.title
+       OR case_deadline.remind_before <> EXCLUDED.remind_before
+    RETURNING ${REMINDER_DEADLINE_COLUMNS}
+  ), closed AS (
+    UPDATE case_deadline d SET state = p.closing, closed_at = now(), updated_at = now(), generation = d.generation + 1
+      FROM plans p
+     WHERE d.case_id = p."caseId" AND d.state = 'open' AND (d.kind IN ('program', 'sla') AND NOT (d.key = ANY (p.keys)) OR d.kind = 'custom' AND p.terminal)
+    RETURNING ${qualified('d', REMINDER_DEADLINE_COLUMNS)}
+  ), timers AS (
+    INSERT INTO case_timer (case_id, action, fire_at)
+    SELECT t."caseId", t.action, t."fireAt" FROM jsonb_to_recordset($3::jsonb) AS t ("caseId" uuid, action text, "fireAt" timestamptz)
+    ON CONFLICT (case_id, action) DO UPDATE SET fire_at = EXCLUDED.fire_at, state = 'pending', outcome = NULL, ended_version = NULL, updated_at = now(),
+      generation = case_timer.generation + 1
+    WHERE case_timer.state = 'pending' AND case_timer.fire_at <> EXCLUDED.fire_at
+       OR case_timer.state <> 'pending' AND (SELECT p.version FROM plans p WHERE p."caseId" = case_timer.case_id) > coalesce(case_timer.ended_version, -1)
+  ), cancelled AS (
+    UPDATE case_timer t SET state = 'cancelled', ended_version = p.version, generation = t.generation + 1, updated_at = now()
+      FROM plans p
+     WHERE t.case_id = p."caseId" AND t.state = 'pending' AND NOT (t.action = ANY (p.actions))
+  ), changed AS (SELECT * FROM upserted UNION ALL SELECT * FROM closed)
+  SELECT * FROM changed
+  UNION ALL
+  SELECT ${REMINDER_DEADLINE_COLUMNS} FROM case_deadline WHERE case_id IN (SELECT "caseId" FROM plans) AND id NOT IN (SELECT id FROM changed)`;
+
+/** `id, due_at AS "dueAt", …` with each column taken from `table`. */
+function qualified(table: string, columns: string): string {
+  return columns
+    .split(',')
+    .map((column) => `${table}.${column.trim()}`)
+    .join(', ');
 }
