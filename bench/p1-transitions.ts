@@ -206,7 +206,7 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
       `- PostgreSQL transactions per HTTP request: ${(median(statementsPerRequest.map((n, i) => n / (viaHttp[i].completed + CLIENTS))) || 0).toFixed(2)} (pgbench: 1).`,
       `- Every HTTP request was a transition: ${completed} answered 200 and ${failures} answered otherwise over the measured rounds (${viaHttp.reduce((sum, r) => sum + r.errors, 0)} connection errors or timeouts, counted by autocannon when a run stops mid-request); the history gained ${written} submit/return entries for those cases (${consistent ? 'consistent' : '**inconsistent**'}: a request in flight when a run stops commits unanswered).`,
       '- A NOTIFY inside the write transaction serialises commits on PostgreSQL\'s notify lock (compare the reference row), so the API wakes the outbox relay with a coalesced NOTIFY after the commit instead (OutboxWaker).',
-      '- HTTP requests pass authentication (JWT and the user\'s session state read from PostgreSQL), the case read scoped to the organisation, the engine and form check, and one write statement: three round trips. pgbench runs only the write.',
+      '- HTTP requests pass authentication (JWT, and the user\'s session state read from PostgreSQL at most once a second), the case (the row this API process last read or wrote, else read scoped to the organisation), the engine and form check, and one write statement. pgbench runs only the write.',
       '- The worker (outbox relay) was not running, so neither side paid for publishing.',
       '- pgbench updates without the `version = $2` predicate (it cannot know the version without a read); the API\'s conditional update adds only a filter on the row it already locates by primary key.',
       '',

@@ -169,7 +169,7 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
       '',
       '| measure | transitions | p50 | p99 | max |',
       '|---|---|---|---|---|',
-      `| event published by the outbox relay (outbox.sent_at, after BullMQ took it) | ${toPublished.length} | ${percentile(toPublished, 50)} ms | ${percentile(toPublished, 99)} ms | ${toPublished.at(-1) ?? NaN} ms |`,
+      `| the outbox relay's batch that published the event began (outbox.sent_at) | ${toPublished.length} | ${percentile(toPublished, 50)} ms | ${percentile(toPublished, 99)} ms | ${toPublished.at(-1) ?? NaN} ms |`,
       `| event reaches the notifications consumer | ${toConsumer.length} | ${c50} ms | ${c99} ms | ${toConsumer.at(-1) ?? NaN} ms |`,
       `| notification visible in-app (polled every ${POLL_MS} ms) | ${toVisible.length} | ${v50} ms | ${v99} ms | ${toVisible.at(-1) ?? NaN} ms |`,
       '',
