@@ -42,27 +42,28 @@ export class EventsProcessor extends QuietWorkerHost {
     if (this.canaries.of(QUEUES.events).seen(job)) return;
     const event = job.data;
     if (job.attemptsMade > 0) return this.handleApart(event);
-    try {
-      await this.batches.submit(event);
-    } catch (error) {
-      this.logger.warn(`a batch of events failed (${error instanceof Error ? error.message : String(error)}); handling event ${event.eventId} on its own`);
-      await this.handleApart(event);
-    }
+    // A failed batch (logged once by handleTogether): this event again, on its own.
+    await this.batches.submit(event).catch(() => this.handleApart(event));
   }
 
   /** Every event of the batch and every consumer in one transaction. */
   private async handleTogether(delivered: DomainEvent[]): Promise<void> {
     // The same event delivered twice at once is handled once.
     const events = [...new Map(delivered.map((event) => [event.eventId, event])).values()];
-    await this.dataSource.transaction(async (tx) => {
-      const fresh = await claim(tx, events, this.consumers);
-      for (const consumer of this.consumers) {
-        const mine = events.filter((event) => fresh.has(pairKey(consumer.name, event.eventId)));
-        if (mine.length === 0) continue;
-        if (consumer.handleBatch) await consumer.handleBatch(mine, tx);
-        else for (const event of mine) await consumer.handle(event, tx);
-      }
-    });
+    try {
+      await this.dataSource.transaction(async (tx) => {
+        const fresh = await claim(tx, events, this.consumers);
+        for (const consumer of this.consumers) {
+          const mine = events.filter((event) => fresh.has(pairKey(consumer.name, event.eventId)));
+          if (mine.length === 0) continue;
+          if (consumer.handleBatch) await consumer.handleBatch(mine, tx);
+          else for (const event of mine) await consumer.handle(event, tx);
+        }
+      });
+    } catch (error) {
+      this.logger.warn(`a batch of ${events.length} events failed (${error instanceof Error ? error.message : String(error)}); each is handled again on its own`);
+      throw error;
+    }
     this.logger.debug({ events: events.length }, 'events consumed');
   }
 
