@@ -5,6 +5,7 @@
  */
 import type { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
+import { tokyoDay } from '@koryu/calendar';
 import { type ApiUnderTest, startApi, TEST_ADMIN, waitUntil } from '@koryu/testing';
 import { DeadlinesConsumer } from '../../apps/worker/events/consumers/deadlines.consumer';
 import { startWorker } from '../support/worker';
@@ -15,7 +16,8 @@ let sql: Client;
 const token: Record<string, string> = {};
 const users: Record<string, string> = {};
 const DAY = 86_400_000;
-const isoDate = (ms: number) => new Date(ms + 9 * 3_600_000).toISOString().slice(0, 10);
+/** The Tokyo calendar date of an instant. */
+const isoDate = (ms: number) => tokyoDay(new Date(ms)).toISODate() as string;
 
 beforeAll(async () => {
   api = await startApi();
@@ -167,7 +169,7 @@ it('brings several cases in line in one batch, each with its own deadlines and r
   await sql.query(`DELETE FROM deadline_reminder r USING case_deadline d WHERE d.id = r.deadline_id AND d.case_id = ANY ($1) AND r.sent_at IS NULL`, [ids]);
   await sql.query(`UPDATE case_deadline SET state = 'done', generation = generation + 1 WHERE case_id = ANY ($1)`, [ids]);
   const tx = { query: async (text: string, params: unknown[]) => (await sql.query(text, params)).rows };
-  const events = ids.map((caseId) => ({ eventId: crypto.randomUUID(), type: 'case.transitioned', caseId, occurredAt: new Date().toISOString(), payload: {} }));
+  const events = ids.map((caseId) => ({ eventId: crypto.randomUUID(), type: 'case.transitioned' as const, caseId, occurredAt: new Date().toISOString(), payload: {} }));
   await worker.get(DeadlinesConsumer).handleBatch(events, tx as never);
   await sql.query('COMMIT');
   const { rows } = await sql.query(

@@ -5,6 +5,7 @@
  * (QUALITY.md S1), the inbox, and QUALITY.md S2 generated from the definitions.
  */
 import { Client } from 'pg';
+import { tokyoDay } from '@koryu/calendar';
 import { type ApiUnderTest, roleMatrix, startApi, TEST_ADMIN, USER_ROLES } from '@koryu/testing';
 import { PROGRAMS, type ProgramDefinition } from '@koryu/workflow';
 import { CasesService } from '@koryu/casework';
@@ -15,7 +16,8 @@ const org: Record<string, string> = {};
 const token: Record<string, string> = {};
 
 const DAY = 86_400_000;
-const isoDate = (ms: number) => new Date(ms + 9 * 3_600_000).toISOString().slice(0, 10);
+/** The Tokyo calendar date of an instant. */
+const isoDate = (ms: number) => tokyoDay(new Date(ms)).toISODate() as string;
 
 beforeAll(async () => {
   api = await startApi();
