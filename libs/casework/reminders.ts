@@ -17,11 +17,11 @@ export const REMINDER_DEADLINE_COLUMNS = `id, due_at AS "dueAt", all_day AS "all
 
 /**
  * Brings the reminder rows of the cases' open deadlines in line with their dates and generations
- * (in the caller's transaction), in one statement; `deadlines` are all the cases' deadlines as
- * they are now, read here when not given. A reminder whose deadline moved gets the new time and
- * generation and may fire again; one whose time had already passed when it was computed is
- * skipped rather than sent late in a burst; reminders of closed deadlines, or of an offset taken
- * out, are dropped unless already sent.
+ * (in the caller's transaction), in one statement. `deadlines` are those the caller opened or
+ * changed (every deadline of the cases is read when not given); reminders of deadlines no longer
+ * open, or of an offset taken out, are found in the table and dropped unless already sent. A
+ * reminder whose deadline moved gets the new time and generation and may fire again; one whose
+ * time had already passed when it was computed is skipped rather than sent late in a burst.
  */
 export async function syncReminders(query: Query, caseIds: readonly string[], deadlines?: ReminderDeadline[], now = new Date()): Promise<void> {
   deadlines ??= await query<ReminderDeadline>(`SELECT ${REMINDER_DEADLINE_COLUMNS} FROM case_deadline WHERE case_id = ANY ($1)`, [caseIds]);

@@ -67,12 +67,12 @@ export class DeadlinesConsumer implements EventConsumer {
       if (def) plans.push(plan(def, row, await loadFacts(deadlineFacts(def, row.state), row, query)));
     }
     if (plans.length === 0) return;
-    const deadlines = await query<ReminderDeadline>(WRITE_PLANS, [
-      JSON.stringify(plans.map(({ deadlines: _, timers: __, ...c }) => c)),
+    const changed = await query<ReminderDeadline>(WRITE_PLANS, [
+      JSON.stringify(plans.map(({ caseId, version, closing, terminal }) => ({ caseId, version, closing, terminal }))),
       JSON.stringify(plans.flatMap((c) => c.deadlines)),
       JSON.stringify(plans.flatMap((c) => c.timers)),
     ]);
-    await syncReminders(query, plans.map((c) => c.caseId), deadlines);
+    await syncReminders(query, plans.map((c) => c.caseId), changed);
   }
 }
 
@@ -85,8 +85,6 @@ interface CasePlan {
   closing: 'done' | 'cancelled';
   /** A custom milestone belongs to the case, not to a state: it ends only when the case does. */
   terminal: boolean;
-  keys: string[];
-  actions: string[];
   deadlines: { caseId: string; key: string; kind: string; title: unknown; dueAt: Date; allDay: boolean; remindBefore: readonly string[]; audience: string | null }[];
   timers: { caseId: string; action: string; fireAt: Date }[];
 }
@@ -94,32 +92,32 @@ interface CasePlan {
 function plan(def: ProgramDefinition, row: CaseRow, facts: Record<string, unknown>): CasePlan {
   const sla = desiredSla(def, row.state, new Date(row.stateEnteredAt));
   const wanted = [...desiredDeadlines(def, row, facts, new Date()).map((d) => ({ ...d, kind: 'program', audience: d.audience ?? null })), ...sla.map((d) => ({ ...d, kind: 'sla' }))];
-  const timers = desiredTimers(def, row);
   return {
     caseId: row.id,
     version: row.version,
     closing: closingState(def, row.state),
     terminal: def.states.find((s) => s.key === row.state)?.terminal === true,
-    keys: wanted.map((d) => d.key),
-    actions: timers.map((t) => t.action),
     deadlines: wanted.map((d) => ({ caseId: row.id, key: d.key, kind: d.kind, title: d.title, dueAt: d.dueAt, allDay: d.allDay, remindBefore: d.remindBefore, audience: d.audience })),
-    timers: timers.map((t) => ({ caseId: row.id, action: t.action, fireAt: t.fireAt })),
+    timers: desiredTimers(def, row).map((t) => ({ caseId: row.id, action: t.action, fireAt: t.fireAt })),
   };
 }
 
 /**
- * Every write of the plans in one statement, and the cases' deadlines as they are after it (the
- * rows it changed from RETURNING, the others as they were) for the reminders. Its parts touch
- * different rows: the wanted program deadlines, the other program ones, the custom ones (closed
- * only with the case), the wanted timers and the other pending ones.
+ * Every write of the plans in one statement; answers the deadlines it opened or changed, whose
+ * reminders follow (those of deadlines it closed are dropped by syncReminders from the table). Its
+ * parts touch different rows: the wanted program deadlines, the other program ones, the custom
+ * ones (closed only with the case), the wanted timers and the other pending ones.
  */
 const WRITE_PLANS = `
   WITH plans AS (
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS c ("caseId" uuid, version integer, closing text, terminal boolean, keys text[], actions text[])
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS p ("caseId" uuid, version integer, closing text, terminal boolean)
+  ), wanted AS (
+    SELECT * FROM jsonb_to_recordset($2::jsonb) AS d ("caseId" uuid, key text, kind text, title jsonb, "dueAt" timestamptz, "allDay" boolean, "remindBefore" text[], audience text)
+  ), wanted_timers AS (
+    SELECT * FROM jsonb_to_recordset($3::jsonb) AS t ("caseId" uuid, action text, "fireAt" timestamptz)
   ), upserted AS (
     INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before, audience)
-    SELECT d."caseId", d.key, d.kind, d.title, d."dueAt", d."allDay", d."remindBefore", d.audience
-      FROM jsonb_to_recordset($2::jsonb) AS d ("caseId" uuid, key text, kind text, title jsonb, "dueAt" timestamptz, "allDay" boolean, "remindBefore" text[], audience text)
+    SELECT "caseId", key, kind, title, "dueAt", "allDay", "remindBefore", audience FROM wanted
     ON CONFLICT (case_id, key) DO UPDATE SET
       title = EXCLUDED.title, all_day = EXCLUDED.all_day, remind_before = EXCLUDED.remind_before,
       generation = case_deadline.generation + CASE WHEN case_deadline.due_at <> EXCLUDED.due_at OR case_deadline.state <> 'open' THEN 1 ELSE 0 END,
@@ -130,11 +128,11 @@ const WRITE_PLANS = `
   ), closed AS (
     UPDATE case_deadline d SET state = p.closing, closed_at = now(), updated_at = now(), generation = d.generation + 1
       FROM plans p
-     WHERE d.case_id = p."caseId" AND d.state = 'open' AND (d.kind IN ('program', 'sla') AND NOT (d.key = ANY (p.keys)) OR d.kind = 'custom' AND p.terminal)
-    RETURNING ${qualified('d', REMINDER_DEADLINE_COLUMNS)}
+     WHERE d.case_id = p."caseId" AND d.state = 'open'
+       AND (d.kind IN ('program', 'sla') AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w."caseId" = d.case_id AND w.key = d.key) OR d.kind = 'custom' AND p.terminal)
   ), timers AS (
     INSERT INTO case_timer (case_id, action, fire_at)
-    SELECT t."caseId", t.action, t."fireAt" FROM jsonb_to_recordset($3::jsonb) AS t ("caseId" uuid, action text, "fireAt" timestamptz)
+    SELECT "caseId", action, "fireAt" FROM wanted_timers
     ON CONFLICT (case_id, action) DO UPDATE SET fire_at = EXCLUDED.fire_at, state = 'pending', outcome = NULL, ended_version = NULL, updated_at = now(),
       generation = case_timer.generation + 1
     WHERE case_timer.state = 'pending' AND case_timer.fire_at <> EXCLUDED.fire_at
@@ -142,16 +140,7 @@ const WRITE_PLANS = `
   ), cancelled AS (
     UPDATE case_timer t SET state = 'cancelled', ended_version = p.version, generation = t.generation + 1, updated_at = now()
       FROM plans p
-     WHERE t.case_id = p."caseId" AND t.state = 'pending' AND NOT (t.action = ANY (p.actions))
-  ), changed AS (SELECT * FROM upserted UNION ALL SELECT * FROM closed)
-  SELECT * FROM changed
-  UNION ALL
-  SELECT ${REMINDER_DEADLINE_COLUMNS} FROM case_deadline WHERE case_id IN (SELECT "caseId" FROM plans) AND id NOT IN (SELECT id FROM changed)`;
-
-/** `id, due_at AS "dueAt", …` with each column taken from `table`. */
-function qualified(table: string, columns: string): string {
-  return columns
-    .split(',')
-    .map((column) => `${table}.${column.trim()}`)
-    .join(', ');
-}
+     WHERE t.case_id = p."caseId" AND t.state = 'pending'
+       AND NOT EXISTS (SELECT 1 FROM wanted_timers w WHERE w."caseId" = t.case_id AND w.action = t.action)
+  )
+  SELECT * FROM upserted`;
