@@ -63,19 +63,20 @@ export class NotificationsConsumer implements EventConsumer {
     return this.handleBatch([event], tx);
   }
 
-  /** The cases and the users concerned read in two statements, every message written in a third. */
+  /** The cases and the users concerned read in one statement, every message written in a second. */
   async handleBatch(events: DomainEvent[], tx: EntityManager): Promise<void> {
-    const cases: CaseRow[] = await tx.query(
-      `SELECT id, organisation_id AS "organisationId", program, program_version AS "programVersion", title, created_by AS "createdBy" FROM workflow_case WHERE id = ANY ($1)`,
-      [[...new Set(events.map((event) => event.caseId))]],
+    const actors = events.map((event) => (event.payload as unknown as TransitionPayload).actorUserId).filter((id): id is string => id !== null);
+    // The cases, their organisations' users (who may have to act next) and the actors (for the name in a decision).
+    const [{ cases, users }]: { cases: CaseRow[]; users: UserRow[] }[] = await tx.query(
+      `WITH cases AS (
+         SELECT id, organisation_id AS "organisationId", program, program_version AS "programVersion", title, created_by AS "createdBy"
+           FROM workflow_case WHERE id = ANY ($1))
+       SELECT (SELECT coalesce(jsonb_agg(c), '[]') FROM cases c) AS cases,
+              (SELECT coalesce(jsonb_agg(jsonb_build_object('id', u.id, 'name', u.name, 'organisationId', u.organisation_id, 'roles', u.roles, 'active', u.disabled_at IS NULL)), '[]')
+                 FROM app_user u WHERE u.organisation_id IN (SELECT "organisationId" FROM cases) OR u.id = ANY ($2::uuid[])) AS users`,
+      [[...new Set(events.map((event) => event.caseId))], [...new Set(actors)]],
     );
     const caseById = new Map(cases.map((row) => [row.id, row]));
-    const actors = events.map((event) => (event.payload as unknown as TransitionPayload).actorUserId).filter((id): id is string => id !== null);
-    // The organisations' users (who may have to act next) and the actors (for the name in a decision).
-    const users: UserRow[] = await tx.query(
-      `SELECT id, name, organisation_id AS "organisationId", roles, disabled_at IS NULL AS active FROM app_user WHERE organisation_id = ANY ($1) OR id = ANY ($2::uuid[])`,
-      [[...new Set(cases.map((row) => row.organisationId))], [...new Set(actors)]],
-    );
     const messages = events.flatMap((event) => {
       const row = caseById.get(event.caseId as string);
       return row ? this.messagesOf(event, row, users).map((message) => ({ ...message, caseId: row.id, key: `${message.kind}:${event.eventId}:${message.userId}` })) : [];
