@@ -49,7 +49,7 @@ export class WorkerModule {
         ),
         canary,
         // The engine's host: timer transitions go through the same engine and writes as people's actions.
-        CaseworkModule.forRoot({ programs: options.programs, factLoaders: options.factLoaders }),
+        CaseworkModule.forRoot(options),
       ],
       providers: [
         queueErrorLogging([QUEUES.system, QUEUES.timers, QUEUES.events]),

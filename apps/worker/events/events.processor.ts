@@ -94,7 +94,7 @@ async function claim(tx: EntityManager, events: DomainEvent[], consumers: EventC
          FROM (SELECT DISTINCT c FROM unnest($1::text[]) AS c WHERE c IS NOT NULL ORDER BY c) AS cases)
      INSERT INTO processed_event (consumer, event_id)
      SELECT p.consumer, p.event_id FROM unnest($2::text[], $3::uuid[]) AS p (consumer, event_id)
-      WHERE (SELECT count(*) FROM locked) >= 0
+      WHERE (SELECT count(*) FROM locked) >= 0 -- always true: makes every lock come before the first row
      ON CONFLICT DO NOTHING RETURNING consumer, event_id AS "eventId"`,
     [events.map((event) => event.caseId), pairs.map((p) => p.consumer), pairs.map((p) => p.eventId)],
   );

@@ -59,7 +59,7 @@ export class ReminderSender {
   private async sendClaimed(jobs: ReminderJob[], { alsoDue }: { alsoDue: boolean }): Promise<void> {
     const sentNow = await this.dataSource.transaction(async (tx) => {
       const rows: ReminderRow[] = await tx.query(
-        `SELECT r.id, r.before, r.generation, r.fire_at <= now() AS due, d.kind, d.audience, d.notify, d.created_by AS "createdBy", d.title,
+        `SELECT r.id, r.generation, r.fire_at <= now() AS due, d.kind, d.audience, d.notify, d.created_by AS "createdBy", d.title,
                 c.id AS "caseId", c.title AS "caseTitle", c.organisation_id AS "organisationId", c.created_by AS "caseCreatedBy"
            FROM deadline_reminder r
            JOIN case_deadline d ON d.id = r.deadline_id AND d.generation = r.generation AND d.state = 'open'
@@ -123,7 +123,6 @@ const sentKey = (job: ReminderJob) => `${job.reminderId}:${job.generation}`;
 
 interface ReminderRow {
   id: string;
-  before: string;
   generation: number;
   /** fire_at has come, by PostgreSQL's clock. */
   due: boolean;
