@@ -3,19 +3,13 @@
  * the transactional outbox still delivers the event, and consumers act on it exactly once.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
 import type { EntityManager } from 'typeorm';
-import { loadConfig } from '@koryu/config';
 import type { DomainEvent } from '@koryu/queues';
 import { createTestDatabase, type TestDatabase, testRedisUrl, waitUntil } from '@koryu/testing';
 import { EventConsumerClass, type EventConsumer } from '../../apps/worker/events/event-consumer';
 import { OutboxRelay } from '../../apps/worker/outbox/outbox-relay';
-import { WorkerModule } from '../../apps/worker/worker.module';
+import { startWorker as startTestWorker } from '../support/worker';
 
 /** Counts every effect it commits, keyed by event id, in the consumer's own transaction. */
 @EventConsumerClass()
@@ -38,18 +32,8 @@ class BrokenConsumer implements EventConsumer {
 let database: TestDatabase;
 let sql: Client;
 
-async function startWorker(): Promise<INestApplicationContext> {
-  const config = loadConfig('worker', {
-    NODE_ENV: 'test',
-    DATABASE_URL: database.url,
-    REDIS_URL: testRedisUrl(),
-    KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-worker-')),
-    LOG_LEVEL: 'silent',
-  });
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { extraConsumers: [RecordingConsumer, BrokenConsumer] }), { logger: false });
-  await app.init();
-  return app;
-}
+/** The worker in this process, with the two test consumers beside the real ones. */
+const startWorker = () => startTestWorker(database.url, { extraConsumers: [RecordingConsumer, BrokenConsumer] });
 
 /** A committed change's outbox row, as the API writes it: nothing published yet. */
 async function commitEvent(payload: Record<string, unknown> = {}): Promise<string> {
