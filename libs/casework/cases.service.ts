@@ -186,11 +186,12 @@ export class CasesService {
   }
 
   async act(id: string, actionKey: string, input: ActionDto): Promise<CaseView> {
-    const performer = { roles: this.roles(), userId: requireActor().userId };
+    const actor = requireActor();
+    const performer = { roles: this.roles(), userId: actor.userId };
     // The row at the version the caller saw, if this process knows it: decided without a read, and
     // the conditional write proves it current. Any refusal is decided again on a fresh read, so
     // answers never depend on what this process remembers.
-    const known = this.cases.recent.at(id, input.version, requireActor().organisationId);
+    const known = this.cases.recent.at(id, input.version, actor.organisationId);
     if (known) {
       try {
         return await this.perform(known, actionKey, input, performer);
