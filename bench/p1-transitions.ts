@@ -11,13 +11,15 @@
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { findFreePort, delay } from '@koryu/devstack';
+import { postgresCpu, processCpu, selfCpu } from './lib/cpu';
 import { findPgbench, median } from './lib/environment';
 import { type BenchOptions, freshDatabase, http, startService, stopService, waitUntilReady } from './lib/services';
-import { submitAndReturn, type TransitionRun } from './lib/transitions';
+import { type CasePosition, submitAndReturn, type TransitionRun } from './lib/transitions';
 
 const run = promisify(execFile);
 const CLIENTS = 32;
@@ -66,6 +68,11 @@ async function statements(sql: Client): Promise<number> {
   await sql.query('SELECT pg_stat_clear_snapshot()');
   const { rows } = await sql.query<{ n: string }>(`SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()`);
   return Number(rows[0].n);
+}
+
+/** The median of per-transition CPU figures (ms), for the report. */
+function ms(values: number[]): string {
+  return `${median(values).toFixed(2)} ms`;
 }
 
 async function checkpoint(url: string): Promise<void> {
@@ -130,21 +137,8 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
     writeFileSync(notifyScriptPath, pgbenchScript(userIds.manager, true));
 
     const runHttp = async (seconds: number) => {
-      // autocannon makes fresh contexts per run: seed them from where the previous run left each case.
-      const { rows } = await sql.query<{ id: string; version: number; state: string }>('SELECT id, version, state FROM workflow_case WHERE id = ANY($1)', [httpCases]);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      const run = await submitAndReturn({
-        base,
-        caseIds: httpCases,
-        tokens,
-        seconds,
-        connections: CLIENTS,
-        seed: (context) => {
-          const row = byId.get(httpCases[context.index as number]);
-          context.version = row?.version ?? 1;
-          context.state = row?.state ?? 'draft';
-        },
-      });
+      const { rows } = await sql.query<CasePosition>('SELECT id, version, state FROM workflow_case WHERE id = ANY($1)', [httpCases]);
+      const run = await submitAndReturn({ base, cases: rows, tokens, seconds, connections: CLIENTS });
       for (const [what, count] of run.failures) process.stderr.write(`P1: ${count} × ${what}\n`);
       return run;
     };
@@ -157,14 +151,30 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
     const statementsPerRequest: number[] = [];
     const raw: PgbenchRun[] = [];
     const viaHttp: TransitionRun[] = [];
+    // CPU milliseconds per transaction or request of each process, per round.
+    const rawCpu: { postgres: number; pgbench: number }[] = [];
+    const httpCpu: { postgres: number; api: number; autocannon: number }[] = [];
+    const pgCpu = () => postgresCpu(options.postgresDataDir);
     const historyBefore = Number((await sql.query(`SELECT count(*) FROM case_history WHERE case_id = ANY($1) AND action IN ('submit', 'return')`, [httpCases])).rows[0].count);
     for (let round = 1; round <= options.rounds; round += 1) {
       await checkpoint(databaseUrl);
-      raw.push(await pgbench(databaseUrl, scriptPath, options.seconds));
+      const rawStart = { postgres: pgCpu(), pgbench: selfCpu().children };
+      const rawRun = await pgbench(databaseUrl, scriptPath, options.seconds);
+      raw.push(rawRun);
+      const transactions = rawRun.tps * options.seconds / 1000;
+      rawCpu.push({ postgres: (pgCpu() - rawStart.postgres) / transactions, pgbench: (selfCpu().children - rawStart.pgbench) / transactions });
       process.stderr.write(`P1 round ${round}: pgbench ${raw.at(-1)?.tps.toFixed(0)} tps\n`);
       await checkpoint(databaseUrl);
       const before = await statements(sql);
-      viaHttp.push(await runHttp(options.seconds));
+      const httpStart = { postgres: pgCpu(), api: processCpu(api.pid ?? 0), autocannon: selfCpu().own };
+      const httpRun = await runHttp(options.seconds);
+      viaHttp.push(httpRun);
+      const requests = (httpRun.completed + httpRun.non2xx) / 1000;
+      httpCpu.push({
+        postgres: (pgCpu() - httpStart.postgres) / requests,
+        api: (processCpu(api.pid ?? 0) - httpStart.api) / requests,
+        autocannon: (selfCpu().own - httpStart.autocannon) / requests,
+      });
       statementsPerRequest.push((await statements(sql)) - before);
       process.stderr.write(`P1 round ${round}: HTTP ${viaHttp.at(-1)?.rps.toFixed(0)} req/s\n`);
     }
@@ -203,7 +213,8 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
       `| pgbench, NOTIFY inside the transaction (the first design, for reference) | ${notifyInside.tps.toFixed(0)} tps | | | ${notifyInside.latencyMs.toFixed(2)} ms | ${notifyInside.failed} |`,
       '',
       `- **Ratio: ${(ratio * 100).toFixed(1)}%** of the equivalent SQL.`,
-      `- PostgreSQL transactions per HTTP request: ${(median(statementsPerRequest.map((n, i) => n / (viaHttp[i].completed + CLIENTS))) || 0).toFixed(2)} (pgbench: 1).`,
+      `- CPU per transition (user + system, medians of the rounds, from /proc): pgbench's transactions cost PostgreSQL ${ms(rawCpu.map((c) => c.postgres))} and pgbench ${ms(rawCpu.map((c) => c.pgbench))}; HTTP requests cost PostgreSQL ${ms(httpCpu.map((c) => c.postgres))}, the API process ${ms(httpCpu.map((c) => c.api))} and autocannon (in the bench process) ${ms(httpCpu.map((c) => c.autocannon))}. The machine has ${cpus().length} cores for all of them.`,
+      `- PostgreSQL transactions per HTTP request: ${(median(statementsPerRequest.map((n, i) => n / (viaHttp[i].completed + viaHttp[i].non2xx))) || 0).toFixed(2)} (pgbench: 1).`,
       `- Every HTTP request was a transition: ${completed} answered 200 and ${failures} answered otherwise over the measured rounds (${viaHttp.reduce((sum, r) => sum + r.errors, 0)} connection errors or timeouts, counted by autocannon when a run stops mid-request); the history gained ${written} submit/return entries for those cases (${consistent ? 'consistent' : '**inconsistent**'}: a request in flight when a run stops commits unanswered).`,
       '- A NOTIFY inside the write transaction serialises commits on PostgreSQL\'s notify lock (compare the reference row), so the API wakes the outbox relay with a coalesced NOTIFY after the commit instead (OutboxWaker).',
       '- HTTP requests pass authentication (JWT, and the user\'s session state read from PostgreSQL at most once a second), the case (the row this API process last read or wrote, else read scoped to the organisation), the engine and form check, and one write statement. pgbench runs only the write.',

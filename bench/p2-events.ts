@@ -11,22 +11,23 @@
  *   approval SLA deadlines and reminders in step on every one of them.
  * - The rate is open-loop at half the P1 HTTP rate of the same run (when `p1` ran before), or else
  *   half the closed-loop rate of these same transitions measured first for a few seconds.
- * - Event reached its consumer: `processed_event.processed_at` of the notifications consumer (the
- *   start of its transaction) minus `outbox.created_at` (the start of the transition's statement,
- *   so the figure is pessimistic by that statement's own duration).
- * - Notification visible: this process polls the notification table every 5 ms on its own
- *   connection and notes when each row first appears, minus the same `outbox.created_at`.
+ * - Times start at the transition's commit, read from PostgreSQL's commit timestamps
+ *   (track_commit_timestamp, on in the bench's server). Event reached its consumer:
+ *   `processed_event.processed_at` of the notifications consumer (the start of its transaction).
+ *   Notification visible: the commit of the notification row, after which `GET /notifications`
+ *   returns it. (A poller that read the table every 5 ms used more CPU than the system under test.)
  */
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { delay, findFreePort } from '@koryu/devstack';
 import { percentile } from './lib/environment';
 import { type BenchOptions, freshDatabase, http, startService, stopService, waitUntilReady } from './lib/services';
-import { submitAndReturn, type TransitionContext } from './lib/transitions';
+import { postgresCpu, processCpu, selfCpu } from './lib/cpu';
+import { type CasePosition, submitAndReturn } from './lib/transitions';
 
 const CLIENTS = 32;
 const ADMIN = { email: 'bench-operator@koryu.test', password: 'bench-operator-password' };
-const POLL_MS = 5;
 
 export interface P2Options extends BenchOptions {
   /** The P1 HTTP median of the same run, when P1 ran first. */
@@ -72,15 +73,7 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
 
     sql.on('error', () => undefined);
     await sql.connect();
-    const seedFrom = async () => {
-      const { rows } = await sql.query<{ id: string; version: number; state: string }>('SELECT id, version, state FROM workflow_case WHERE id = ANY($1)', [caseIds]);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return (context: TransitionContext) => {
-        const row = byId.get(caseIds[context.index as number]);
-        context.version = row?.version ?? 1;
-        context.state = row?.state ?? 'draft';
-      };
-    };
+    const positions = async () => (await sql.query<CasePosition>('SELECT id, version, state FROM workflow_case WHERE id = ANY($1)', [caseIds])).rows;
     const settle = async () => {
       for (let i = 0; i < 600; i += 1) {
         const { rows } = await sql.query(`SELECT count(*)::int AS n FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM processed_event p WHERE p.event_id = o.event_id AND p.consumer = 'notifications') AND o.type = 'case.transitioned'`);
@@ -96,67 +89,41 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
       rateSource = `half the P1 HTTP median of this run (${options.p1Rate.toFixed(0)} req/s)`;
     } else {
       process.stderr.write('P2: measuring the closed-loop rate …\n');
-      closedLoop = (await submitAndReturn({ base, caseIds, tokens, seconds: 5, connections: CLIENTS, seed: await seedFrom() })).rps;
+      closedLoop = (await submitAndReturn({ base, cases: await positions(), tokens, seconds: 5, connections: CLIENTS })).rps;
       rateSource = `half the closed-loop rate of these transitions measured first (${closedLoop.toFixed(0)} req/s over 5 s, worker running)`;
       await settle();
     }
     const rate = Math.max(1, Math.round((options.p1Rate ?? (closedLoop as number)) / 2));
 
-    // The poller: when each notification of the benchmark users first becomes visible.
-    const visibleAt = new Map<string, number>();
-    let polling = true;
-    const watcher = new Client({ connectionString: databaseUrl });
-    await watcher.connect();
-    // Each poll reads the rows created in a recent window only (reading every row of the run 200
-    // times a second cost this process and PostgreSQL more CPU than the system under test): 1 s
-    // plus twice the worst delay seen so far, so a row that takes longer to commit than its
-    // predecessors is still found. Rows the poller never saw are counted and fail the bar.
-    let worstMs = 0;
-    const poll = (async () => {
-      while (polling) {
-        const { rows } = await watcher.query<{ key: string; createdAt: Date }>(
-          `SELECT idempotency_key AS key, created_at AS "createdAt" FROM notification WHERE user_id = ANY ($1) AND created_at > now() - make_interval(secs => $2)`,
-          [users, (1000 + 2 * worstMs) / 1000],
-        );
-        const now = Date.now();
-        for (const row of rows) {
-          if (visibleAt.has(row.key)) continue;
-          visibleAt.set(row.key, now);
-          worstMs = Math.max(worstMs, now - new Date(row.createdAt).getTime());
-        }
-        await delay(POLL_MS);
-      }
-    })();
     const startedAt = new Date();
     process.stderr.write(`P2: ${rate} transitions/s for ${options.seconds} s …\n`);
-    const run = await submitAndReturn({ base, caseIds, tokens, seconds: options.seconds, connections: CLIENTS, seed: await seedFrom(), rate });
+    const redisPid = Number(/process_id:(\d+)/.exec(execFileSync('redis-cli', ['-u', options.redisUrl, 'INFO', 'server']).toString())?.[1]);
+    const cpu = () => ({ postgres: postgresCpu(options.postgresDataDir), api: processCpu(api.pid ?? 0), worker: processCpu(worker?.pid ?? 0), redis: processCpu(redisPid), bench: selfCpu().own });
+    const cpuBefore = cpu();
+    const run = await submitAndReturn({ base, cases: await positions(), tokens, seconds: options.seconds, connections: CLIENTS, rate });
     const load = { rps: run.rps, failures: run.non2xx + run.errors };
     await settle();
-    await delay(200);
-    polling = false;
-    await poll;
-    await watcher.end();
+    const cpuAfter = cpu();
 
-    // Notification keys are `<kind>:<event id>:<user id>`.
-    const { rows } = await sql.query<{ eventId: string; committed: Date; published: Date | null; handled: Date | null; notifications: number }>(
-      `WITH n AS (SELECT split_part(idempotency_key, ':', 2) AS event_id, count(*)::int AS c FROM notification WHERE user_id = ANY ($3) GROUP BY 1)
-       SELECT o.event_id AS "eventId", o.created_at AS committed, o.sent_at AS published, p.processed_at AS handled, coalesce(n.c, 0) AS notifications
-         FROM outbox o LEFT JOIN processed_event p ON p.event_id = o.event_id AND p.consumer = 'notifications'
+    // Commit times (track_commit_timestamp): a transition's from its history row (written in the
+    // same statement as its outbox row, with the same transaction start, and never updated), a
+    // notification's from its own row. Notification keys are `<kind>:<event id>:<user id>`.
+    const { rows } = await sql.query<{ committed: Date; published: Date | null; handled: Date | null; visible: Date | null; notifications: number }>(
+      `WITH n AS (
+         SELECT split_part(idempotency_key, ':', 2) AS event_id, count(*)::int AS c, max(pg_xact_commit_timestamp(xmin)) AS visible
+           FROM notification WHERE user_id = ANY ($3) GROUP BY 1)
+       SELECT pg_xact_commit_timestamp(h.xmin) AS committed, o.sent_at AS published, p.processed_at AS handled, n.visible, coalesce(n.c, 0) AS notifications
+         FROM outbox o JOIN case_history h ON h.case_id = o.case_id AND h.at = o.created_at
+              LEFT JOIN processed_event p ON p.event_id = o.event_id AND p.consumer = 'notifications'
               LEFT JOIN n ON n.event_id = o.event_id::text
         WHERE o.type = 'case.transitioned' AND o.created_at >= $1 AND o.case_id = ANY ($2)`,
       [startedAt, caseIds, users],
     );
-    const keyOf = new Map<string, string>();
-    for (const key of visibleAt.keys()) keyOf.set(key.split(':')[1], key);
-    const toPublished = rows.filter((r) => r.published).map((r) => new Date(r.published as Date).getTime() - new Date(r.committed).getTime()).sort((a, b) => a - b);
-    const toConsumer = rows.filter((r) => r.handled).map((r) => new Date(r.handled as Date).getTime() - new Date(r.committed).getTime()).sort((a, b) => a - b);
-    const toVisible = rows
-      .map((r) => {
-        const key = keyOf.get(r.eventId);
-        return key ? (visibleAt.get(key) as number) - new Date(r.committed).getTime() : undefined;
-      })
-      .filter((ms): ms is number => ms !== undefined)
-      .sort((a, b) => a - b);
+    const since = (at: Date | null, committed: Date) => (at ? new Date(at).getTime() - new Date(committed).getTime() : undefined);
+    const sorted = (values: (number | undefined)[]) => values.filter((ms): ms is number => ms !== undefined).sort((x, y) => x - y);
+    const toPublished = sorted(rows.map((r) => since(r.published, r.committed)));
+    const toConsumer = sorted(rows.map((r) => since(r.handled, r.committed)));
+    const toVisible = sorted(rows.map((r) => since(r.visible, r.committed)));
     const missing = rows.filter((r) => r.notifications !== 1).length;
     const [c50, c99, v50, v99] = [percentile(toConsumer, 50), percentile(toConsumer, 99), percentile(toVisible, 50), percentile(toVisible, 99)];
     const passed = rows.length > 0 && missing === 0 && toVisible.length === rows.length && c50 <= 25 && c99 <= 100 && v50 <= 50 && v99 <= 200 && load.failures === 0;
@@ -171,11 +138,12 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
       '|---|---|---|---|---|',
       `| the outbox relay's batch that published the event began (outbox.sent_at) | ${toPublished.length} | ${percentile(toPublished, 50)} ms | ${percentile(toPublished, 99)} ms | ${toPublished.at(-1) ?? NaN} ms |`,
       `| event reaches the notifications consumer | ${toConsumer.length} | ${c50} ms | ${c99} ms | ${toConsumer.at(-1) ?? NaN} ms |`,
-      `| notification visible in-app (polled every ${POLL_MS} ms) | ${toVisible.length} | ${v50} ms | ${v99} ms | ${toVisible.at(-1) ?? NaN} ms |`,
+      `| notification visible in-app (its row committed) | ${toVisible.length} | ${v50} ms | ${v99} ms | ${toVisible.at(-1) ?? NaN} ms |`,
       '',
       `- Transitions in the window: ${rows.length}; with exactly one notification each: ${rows.length - missing} (${missing} with none or more than one); notifications the poller never saw: ${rows.length - toVisible.length}.`,
-      '- Times run from the start of the transition\'s write statement (`outbox.created_at`), so they include that statement itself; the consumer time is the start of its transaction.',
+      '- Times run from the commit of the transition (PostgreSQL\'s commit timestamp of its history row) to the start of the relay\'s and the consumer\'s transactions (`outbox.sent_at`, `processed_event.processed_at`) and to the commit of the notification row, from which on `GET /notifications` returns it.',
       '- The API, the worker and this load generator share the machine\'s two cores with PostgreSQL and Redis.',
+      `- CPU per transition from the start of the load until the worker caught up (user + system, from /proc): ${(Object.keys(cpuBefore) as (keyof typeof cpuBefore)[]).map((k) => `${k === 'bench' ? 'this load generator and poller' : k === 'api' ? 'the API' : k === 'worker' ? 'the worker' : k === 'postgres' ? 'PostgreSQL' : 'Redis'} ${(((cpuAfter[k] - cpuBefore[k]) * 1000) / rows.length).toFixed(2)} ms`).join(', ')}.`,
     ];
     return { lines, passed };
   } finally {

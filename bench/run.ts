@@ -41,7 +41,9 @@ async function main(): Promise<void> {
 
   const workDir = mkdtempSync(join(tmpdir(), 'koryu-bench-'));
   process.stderr.write(`bench: work directory ${workDir}\n`);
-  const postgres = await startEmbeddedPostgres({ dataDir: join(workDir, 'pg'), persistent: false, durable: true, database: 'postgres' });
+  const postgresDataDir = join(workDir, 'pg');
+  // Commit timestamps let P2 time each event from the commit of its transition to the commit of its notification.
+  const postgres = await startEmbeddedPostgres({ dataDir: postgresDataDir, persistent: false, durable: true, database: 'postgres', settings: ['track_commit_timestamp=on'] });
   const redis = await ensureRedis({ url: `redis://127.0.0.1:${await findFreePort()}`, dataDir: join(workDir, 'redis'), persistent: false });
   const serverUrl = postgres.url.replace(/\/postgres$/, '');
   try {
@@ -50,7 +52,7 @@ async function main(): Promise<void> {
     const verdicts: string[] = [];
     const soFar: RunSoFar = {};
     for (const name of names) {
-      const { lines, passed } = await BENCHES[name]({ serverUrl, redisUrl: redis.url, workDir, seconds, rounds }, soFar);
+      const { lines, passed } = await BENCHES[name]({ serverUrl, postgresDataDir, redisUrl: redis.url, workDir, seconds, rounds }, soFar);
       sections.push(...lines, '');
       verdicts.push(`${name.toUpperCase()} ${passed ? 'met' : 'MISSED'}`);
     }
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
       `Command: \`npm run bench${wanted.length ? ` -- ${wanted.join(' ')}` : ''}\` (BENCH_SECONDS=${seconds}, BENCH_ROUNDS=${rounds}). Verdicts: ${verdicts.join(', ')}.`,
       '',
       ...(await describeMachine(postgres.url, redisVersion)),
-      '- servers: throwaway embedded PostgreSQL with production durability (fsync and synchronous_commit on) and redis-server without persistence, on the same machine as the load generators',
+      '- servers: throwaway embedded PostgreSQL with production durability (fsync and synchronous_commit on) and commit timestamps recorded (for P2), and redis-server without persistence, on the same machine as the load generators',
       '',
       ...sections,
     ].join('\n');

@@ -30,7 +30,7 @@ export async function describeMachine(databaseUrl: string, redisVersion: string)
   const sql = new Client({ connectionString: databaseUrl });
   await sql.connect();
   const [{ version }] = (await sql.query<{ version: string }>('SELECT version()')).rows;
-  const settings = (await sql.query<{ name: string; setting: string }>(`SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections')`)).rows;
+  const settings = (await sql.query<{ name: string; setting: string }>(`SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections', 'track_commit_timestamp')`)).rows;
   await sql.end();
   const cpu = cpus();
   return [

@@ -8,6 +8,8 @@ import { delay } from '@koryu/devstack';
 export interface BenchOptions {
   /** PostgreSQL server URL without a database name; each benchmark creates its own database. */
   serverUrl: string;
+  /** The PostgreSQL server's data directory (its postmaster.pid), for CPU accounting. */
+  postgresDataDir: string;
   redisUrl: string;
   workDir: string;
   seconds: number;

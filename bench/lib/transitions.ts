@@ -1,19 +1,18 @@
 import autocannon from 'autocannon';
 
-/** Where one autocannon connection stands: its case (by index) and the case's version and state. */
-export interface TransitionContext {
-  index?: number;
+/** A case of the load and where it stands. */
+export interface CasePosition {
+  id: string;
   version: number;
   state: string;
 }
 
 export interface TransitionLoad {
   base: string;
-  caseIds: string[];
+  /** The cases to move (at least one per connection), as they stand in the database now. */
+  cases: CasePosition[];
   tokens: { staff: string; manager: string };
   seconds: number;
-  /** Sets a connection's version and state from where its case stands (autocannon makes fresh contexts per run). */
-  seed: (context: TransitionContext) => void;
   /** Requests per second over all connections (open loop); as fast as answers come when absent. */
   rate?: number;
   connections: number;
@@ -25,21 +24,22 @@ export interface TransitionRun {
   p99: number;
   non2xx: number;
   errors: number;
-  /** Transitions answered 200 (the first request of each connection is a GET). */
+  /** Requests answered 200. */
   completed: number;
   /** Refusals by status and body start, for the report. */
   failures: Map<string, number>;
 }
 
 /**
- * Each connection owns one case and alternates `submit` (staff) and `return` (a manager, with a
- * comment), so every request is a real transition. Entry 0 is a GET that assigns the connection
- * its case and changes nothing; autocannon resets a connection's context whenever it wraps around
- * `requests`, so one entry is repeated to keep the case and version for the whole run (30,000 per
- * connection is far beyond a run; autocannon deep-copies the list per connection, so it stays small).
+ * Each request takes a case no other request is moving, alternates it between `submit` (staff) and
+ * `return` (a manager, with a comment), and gives it back with its new version when answered, so
+ * every request is a real transition. The cases wait in a list rather than in autocannon's
+ * per-connection context, because autocannon resets that context whenever it wraps around its
+ * `requests` (here after every request) and deep-copies `requests` per connection.
  */
 export async function submitAndReturn(load: TransitionLoad): Promise<TransitionRun> {
-  let next = 0;
+  if (load.cases.length < load.connections) throw new Error(`${load.connections} connections need at least as many cases`);
+  const idle = load.cases.map((c) => ({ ...c }));
   const failures = new Map<string, number>();
   const fail = (key: string) => failures.set(key, (failures.get(key) ?? 0) + 1);
   const result = await autocannon({
@@ -48,45 +48,36 @@ export async function submitAndReturn(load: TransitionLoad): Promise<TransitionR
     pipelining: 1,
     duration: load.seconds,
     ...(load.rate ? { overallRate: load.rate } : {}),
-    initialContext: { version: 0, state: '' },
     requests: [
       {
-        method: 'GET',
-        setupRequest: (request, untyped) => {
-          const context = untyped as TransitionContext;
-          if (context.index === undefined) {
-            context.index = next++ % load.caseIds.length;
-            load.seed(context);
-          }
-          return { ...request, path: `/api/v1/cases/${load.caseIds[context.index]}`, headers: { authorization: `Bearer ${load.tokens.staff}` } };
-        },
-        onResponse: (status) => {
-          if (status !== 200) fail(`${status} GET`);
-        },
-      },
-      ...Array<autocannon.Request>(30_000).fill({
         method: 'POST',
         setupRequest: (request, untyped) => {
-          const context = untyped as TransitionContext & { index: number };
-          const submit = context.state === 'draft';
+          const context = untyped as { moving?: CasePosition };
+          // One request per connection is in flight and there are at least as many cases, unless a
+          // request was lost (a timeout or a broken connection, which the report counts).
+          const moving = idle.pop();
+          if (!moving) throw new Error('every case is in flight: a request was lost');
+          context.moving = moving;
+          const submit = moving.state === 'draft';
           return {
             ...request,
-            path: `/api/v1/cases/${load.caseIds[context.index]}/actions/${submit ? 'submit' : 'return'}`,
+            path: `/api/v1/cases/${moving.id}/actions/${submit ? 'submit' : 'return'}`,
             headers: { 'content-type': 'application/json', authorization: `Bearer ${submit ? load.tokens.staff : load.tokens.manager}` },
-            body: JSON.stringify(submit ? { version: context.version } : { version: context.version, comment: '予算の内訳を確認してください' }),
+            body: JSON.stringify(submit ? { version: moving.version } : { version: moving.version, comment: '予算の内訳を確認してください' }),
           };
         },
-        onResponse: (status, body, untyped) => {
-          const context = untyped as TransitionContext;
-          if (status !== 200) {
+        onResponse: (status, body, context) => {
+          const { moving } = context as { moving: CasePosition };
+          if (status === 200) {
+            const answer = JSON.parse(body) as { version: number; state: string };
+            moving.version = answer.version;
+            moving.state = answer.state;
+          } else {
             fail(`${status} ${body.slice(0, 120)}`);
-            return;
           }
-          const parsed = JSON.parse(body) as { version: number; state: string };
-          context.version = parsed.version;
-          context.state = parsed.state;
+          idle.push(moving);
         },
-      }),
+      },
     ],
   });
   return {
@@ -95,7 +86,7 @@ export async function submitAndReturn(load: TransitionLoad): Promise<TransitionR
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
-    completed: result.requests.total - load.connections,
+    completed: result.requests.total - result.non2xx,
     failures,
   };
 }

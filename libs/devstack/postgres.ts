@@ -13,6 +13,8 @@ export interface EmbeddedPostgresOptions {
   database: string;
   /** Keep production durability (fsync, synchronous commit) even when not persistent: benchmarks. */
   durable?: boolean;
+  /** Further server settings (`name=value`), e.g. what a benchmark needs to read. */
+  settings?: string[];
   /** Port to try first; any free one is used when it is taken. */
   preferredPort?: number;
   onLog?: (line: string) => void;
@@ -52,7 +54,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: options.persistent,
     createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300', ...throwaway],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300', ...throwaway, ...(options.settings ?? []).flatMap((setting) => ['-c', setting])],
     onLog: (message: string) => log(message.trimEnd()),
     onError: (error: unknown) => log(error instanceof Error ? error.message : String(error)),
   });

@@ -1,0 +1,47 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Kernel clock ticks per second (`getconf CLK_TCK`; 100 on every Linux this runs on). */
+const TICKS_PER_SECOND = 100;
+
+/** utime, stime, cutime, cstime of one process, in seconds; undefined once it is gone. */
+function times(pid: number): { own: number; children: number; ppid: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces and parentheses: the fields start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const tick = (i: number) => Number(fields[i]) / TICKS_PER_SECOND;
+    return { ppid: Number(fields[1]), own: tick(11) + tick(12), children: tick(13) + tick(14) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds (user + system) one process has used so far. */
+export function processCpu(pid: number): number {
+  return times(pid)?.own ?? NaN;
+}
+
+/**
+ * CPU seconds the whole PostgreSQL server (postmaster, its background processes and every backend,
+ * ended ones included) has used so far. Backends that ended were reaped by the postmaster, which
+ * adds their time to its own children's time, so the sum only grows.
+ */
+export function postgresCpu(dataDir: string): number {
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const own = times(postmaster);
+  if (!own) return NaN;
+  let total = own.own + own.children;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const child = times(Number(entry));
+    if (child?.ppid === postmaster) total += child.own;
+  }
+  return total;
+}
+
+/** CPU seconds this process and its reaped children (pgbench runs) have used so far. */
+export function selfCpu(): { own: number; children: number } {
+  const t = times(process.pid);
+  return { own: t?.own ?? NaN, children: t?.children ?? NaN };
+}
