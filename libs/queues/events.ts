@@ -3,13 +3,24 @@
  * consumers. Small and self-describing; consumers read anything else from PostgreSQL.
  */
 export interface DomainEvent {
-  /** The outbox row's event id: the BullMQ job id and the consumers' idempotency key. */
+  /** The outbox row's event id: the consumers' idempotency key. */
   eventId: string;
   type: DomainEventType;
   caseId: string | null;
   occurredAt: string;
   payload: Record<string, unknown>;
 }
+
+/**
+ * One job of the `events` queue: the events of one relay batch (at most EVENTS_PER_JOB), in
+ * outbox order. One job per batch rather than per event: the worker fetches and finishes jobs one
+ * Redis round trip at a time, which made a burst of events queue behind each other's pick-up.
+ */
+export interface EventBatch {
+  events: DomainEvent[];
+}
+
+export const EVENTS_PER_JOB = 100;
 
 export const DOMAIN_EVENT_TYPES = ['case.created', 'case.transitioned', 'case.updated'] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];

@@ -11,6 +11,25 @@ describe('OutboxWaker', () => {
     expect(sent).toEqual(["SELECT pg_notify('koryu_outbox', '')"]);
   });
 
+  it('sends the first wake at once, and wakes within the window after a NOTIFY at its end', async () => {
+    let clock = 1000;
+    const sentAt: number[] = [];
+    const waker = new OutboxWaker(async () => sentAt.push(clock), undefined, 50, () => clock);
+    waker.wake();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sentAt).toEqual([1000]);
+    clock = 1010;
+    waker.wake();
+    waker.wake();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sentAt).toEqual([1000]);
+    // The second is due 40 ms later (the window's end), not at once.
+    await tick(25);
+    expect(sentAt).toEqual([1000]);
+    await tick(40);
+    expect(sentAt).toHaveLength(2);
+  });
+
   it('sends one more NOTIFY after the one in flight when commits arrived meanwhile, so none goes unheard', async () => {
     let release: () => void = () => undefined;
     const calls: number[] = [];

@@ -113,7 +113,7 @@ it('consumers act once even when the same event is delivered twice', async () =>
     const { producerConnection, QUEUE_PREFIX, QUEUES } = await import('@koryu/queues');
     const queue = new Queue(QUEUES.events, { connection: producerConnection(testRedisUrl()), prefix: QUEUE_PREFIX });
     const event: DomainEvent = { eventId, type: 'case.transitioned', caseId: null, occurredAt: new Date().toISOString(), payload: {} };
-    const job = await queue.add('case.transitioned', event, { jobId: `${eventId}-again` });
+    const job = await queue.add('events', { events: [event] }, { jobId: `${eventId}-again` });
     await waitUntil(async () => (await job.getState()) === 'completed', 15_000, 'the second delivery');
     await queue.close();
     expect(await effects(eventId)).toBe(1);

@@ -4,21 +4,23 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Coalescer, QUEUE_CANARIES, QuietWorkerHost } from '@koryu/platform';
-import { type DomainEvent, QUEUES, type QueueCanaries } from '@koryu/queues';
+import { type DomainEvent, type EventBatch, QUEUES, type QueueCanaries } from '@koryu/queues';
 import type { EventConsumer } from './event-consumer';
 
 export const EVENT_CONSUMERS = Symbol('EVENT_CONSUMERS');
 
 /**
- * Hands every domain event to every consumer that accepts it. First deliveries are gathered: the
- * jobs that arrive while a batch is being handled form the next one (one batch at a time per
+ * Hands every domain event to every consumer that accepts it. A job carries the events of one
+ * relay batch (EventBatch). First deliveries are gathered: the events that arrive while a batch
+ * is being handled form the next one (one batch at a time per
  * process, see Coalescer), and a batch is one transaction. Its first statement takes the
  * transaction-scoped advisory lock of each case (in case order, so batches never deadlock; the
  * events of a case wait for each other and consumers never race on a case's rows) and records
  * (consumer, event id) for every pair; pairs already recorded are skipped. Consumers take the
  * batch's events at once (`handleBatch`) or one by one. Should a batch fail, each of its events is
- * handled again on its own, each consumer in its own transaction, and so are retries, so one
- * consumer or event that keeps failing holds back nothing else. A consumer must not depend on the
+ * handled again on its own, each consumer in its own transaction, and so are retries (the events
+ * already handled are skipped by their records), so one consumer or event that keeps failing holds
+ * back nothing else. A consumer must not depend on the
  * order events arrive in: it reads the case as it is now (the deadlines) or acts on the event
  * alone (the notifications).
  */
@@ -38,12 +40,14 @@ export class EventsProcessor extends QuietWorkerHost {
     if (twice.length > 0) throw new Error(`two event consumers are named ${twice.join(', ')}: a name is the idempotency key, so each must be unique`);
   }
 
-  async process(job: Job<DomainEvent>): Promise<void> {
+  async process(job: Job<EventBatch | DomainEvent>): Promise<void> {
     if (this.canaries.of(QUEUES.events).seen(job)) return;
-    const event = job.data;
-    if (job.attemptsMade > 0) return this.handleApart(event);
-    // A failed batch (logged once by handleTogether): this event again, on its own.
-    await this.batches.submit(event).catch(() => this.handleApart(event));
+    // Jobs published before events travelled in batches carry one event each.
+    const events = 'events' in job.data ? job.data.events : [job.data];
+    if (job.attemptsMade > 0) return this.handleEachApart(events);
+    const outcomes = await Promise.allSettled(events.map((event) => this.batches.submit(event)));
+    // The events of a failed batch (logged once by handleTogether) again, each on its own.
+    await this.handleEachApart(events.filter((_, i) => outcomes[i].status === 'rejected'));
   }
 
   /** Every event of the batch and every consumer in one transaction. */
@@ -67,14 +71,20 @@ export class EventsProcessor extends QuietWorkerHost {
     this.logger.debug({ events: events.length }, 'events consumed');
   }
 
-  /** One event, each consumer in its own transaction. */
-  private async handleApart(event: DomainEvent): Promise<void> {
-    for (const consumer of this.consumers.filter((c) => !c.accepts || c.accepts(event))) {
-      await this.dataSource.transaction(async (tx) => {
-        const fresh = await claim(tx, [event], [consumer]);
-        if (fresh.size > 0) await consumer.handle(event, tx);
-      });
+  /** Each event on its own, each consumer in its own transaction; every one is tried, then the first failure is thrown (the job is retried). */
+  private async handleEachApart(events: DomainEvent[]): Promise<void> {
+    const failures: unknown[] = [];
+    for (const event of events) {
+      for (const consumer of this.consumers.filter((c) => !c.accepts || c.accepts(event))) {
+        await this.dataSource
+          .transaction(async (tx) => {
+            const fresh = await claim(tx, [event], [consumer]);
+            if (fresh.size > 0) await consumer.handle(event, tx);
+          })
+          .catch((error: unknown) => failures.push(error));
+      }
     }
+    if (failures.length > 0) throw failures[0];
   }
 }
 

@@ -1,12 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { Client } from 'pg';
-import type { DataSource } from 'typeorm';
 import type { KoryuConfig } from '@koryu/config';
 import { KORYU_CONFIG } from '@koryu/platform';
-import { type DomainEvent, type DomainEventType, OUTBOX_CHANNEL, QUEUES } from '@koryu/queues';
+import { type DomainEvent, type DomainEventType, type EventBatch, EVENTS_PER_JOB, OUTBOX_CHANNEL, QUEUES } from '@koryu/queues';
 
 const BATCH_SIZE = 500;
 const POLL_MS = 1000;
@@ -28,11 +26,13 @@ export interface RelayFaults {
 }
 
 /**
- * Moves committed outbox rows to the `events` queue. Rows are claimed with FOR UPDATE SKIP LOCKED
- * in id order (a "last id seen" cursor would skip rows whose transaction commits late), published
- * with one addBulk per batch using the event id as job id, and marked sent in the same transaction.
- * A crash between publish and commit publishes the batch again: delivery is at least once, and
- * the consumers are idempotent by event id.
+ * Moves committed outbox rows to the `events` queue. One relay runs at a time: the one whose
+ * session holds the relay lock, and it relays on that session. A batch reads the unsent rows in
+ * id order (every committed one, each time: a "last id seen" cursor would skip rows whose
+ * transaction commits late), publishes them with one addBulk as jobs of up to EVENTS_PER_JOB
+ * events (EventBatch), then marks them sent: three round trips, no transaction needed, as nothing else publishes. A crash
+ * between publishing and marking publishes the batch again: delivery is at least once, and the
+ * consumers are idempotent by event id.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -45,7 +45,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   faults: RelayFaults = {};
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QUEUES.events) private readonly events: Queue,
     @Inject(KORYU_CONFIG) private readonly config: KoryuConfig,
   ) {}
@@ -61,24 +60,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.loop;
   }
 
-  /** Publishes every unsent row now; returns how many were published. */
-  async drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const published = await this.relayBatch();
-      total += published;
-      if (published < BATCH_SIZE) return total;
-    }
+  /** Publishes every unsent row now, on the leader's session. */
+  private async drain(session: Client): Promise<void> {
+    while ((await this.relayBatch(session)) === BATCH_SIZE);
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        if (!(await this.holdLeadership())) {
+        const session = await this.holdLeadership();
+        if (!session) {
           await this.sleep(5 * POLL_MS);
           continue;
         }
-        await this.drain();
+        await this.drain(session);
       } catch (error) {
         this.logger.warn({ err: error }, 'outbox relay: batch failed; retrying');
         await this.dropListener();
@@ -88,21 +83,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.dropListener();
   }
 
-  /** A session that LISTENs for new rows and holds the relay lock while it lives. */
-  private async holdLeadership(): Promise<boolean> {
-    if (this.listener) return true;
+  /** A session that LISTENs for new rows and holds the relay lock while it lives; undefined while another relay leads. */
+  private async holdLeadership(): Promise<Client | undefined> {
+    if (this.listener) return this.listener;
     const client = new Client({ connectionString: this.config.databaseUrl, application_name: 'koryu-outbox-relay' });
     client.on('error', () => void this.dropListener());
     await client.connect();
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RELAY_LOCK]);
     if (!rows[0].locked) {
       await client.end();
-      return false;
+      return undefined;
     }
     client.on('notification', () => this.wake());
     await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     this.listener = client;
-    return true;
+    return client;
   }
 
   private async dropListener(): Promise<void> {
@@ -138,35 +133,23 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     else this.woken = true;
   }
 
-  private async relayBatch(): Promise<number> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction();
-      const rows: OutboxRow[] = await runner.query(
-        `SELECT id, event_id, case_id, type, payload, created_at FROM outbox
-          WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [BATCH_SIZE],
-      );
-      if (rows.length === 0) {
-        await runner.commitTransaction();
-        return 0;
-      }
-      await this.events.addBulk(
-        rows.map((row) => {
-          const event: DomainEvent = { eventId: row.event_id, type: row.type, caseId: row.case_id, occurredAt: row.created_at.toISOString(), payload: row.payload };
-          return { name: row.type, data: event, opts: { jobId: row.event_id } };
-        }),
-      );
-      this.faults.afterPublish?.();
-      await runner.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
-      await runner.commitTransaction();
-      return rows.length;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
+  private async relayBatch(session: Client): Promise<number> {
+    const { rows } = await session.query<OutboxRow>({
+      name: 'outbox-unsent',
+      text: `SELECT id, event_id, case_id, type, payload, created_at FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1`,
+      values: [BATCH_SIZE],
+    });
+    if (rows.length === 0) return 0;
+    const events = rows.map((row): DomainEvent => ({ eventId: row.event_id, type: row.type, caseId: row.case_id, occurredAt: row.created_at.toISOString(), payload: row.payload }));
+    const jobs: { name: string; data: EventBatch; opts: { jobId: string } }[] = [];
+    for (let i = 0; i < events.length; i += EVENTS_PER_JOB) {
+      const batch = events.slice(i, i + EVENTS_PER_JOB);
+      // The same rows published again (a crash before marking them sent) get the same job id.
+      jobs.push({ name: 'events', data: { events: batch }, opts: { jobId: `${batch[0].eventId}+${batch.length}` } });
     }
+    await this.events.addBulk(jobs);
+    this.faults.afterPublish?.();
+    await session.query({ name: 'outbox-sent', text: 'UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', values: [rows.map((row) => row.id)] });
+    return rows.length;
   }
 }
