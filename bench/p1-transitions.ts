@@ -161,6 +161,8 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
       const rawStart = { postgres: pgCpu(), pgbench: selfCpu().children };
       const rawRun = await pgbench(databaseUrl, scriptPath, options.seconds);
       raw.push(rawRun);
+      // pgbench's backends end after it does: count their time once they are gone.
+      for (let i = 0; i < 50 && Number((await sql.query(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgbench'`)).rows[0].count) > 0; i += 1) await delay(20);
       const transactions = rawRun.tps * options.seconds / 1000;
       rawCpu.push({ postgres: (pgCpu() - rawStart.postgres) / transactions, pgbench: (selfCpu().children - rawStart.pgbench) / transactions });
       process.stderr.write(`P1 round ${round}: pgbench ${raw.at(-1)?.tps.toFixed(0)} tps\n`);

@@ -9,7 +9,8 @@
  *   needed") and `return` (manager, with a comment: the author is told of the decision), so every
  *   transition causes exactly one notification. The worker's deadlines consumer keeps the case's
  *   approval SLA deadlines and reminders in step on every one of them.
- * - The rate is open-loop at half the P1 HTTP rate of the same run (when `p1` ran before), or else
+ * - The rate is steady and open-loop (pacedTransitions: one request every 1/rate s) at half the P1
+ *   HTTP rate of the same run (when `p1` ran before), or else
  *   half the closed-loop rate of these same transitions measured first for a few seconds.
  * - Times start at the transition's commit, read from PostgreSQL's commit timestamps
  *   (track_commit_timestamp, on in the bench's server). Event reached its consumer:
@@ -24,7 +25,7 @@ import { delay, findFreePort } from '@koryu/devstack';
 import { percentile } from './lib/environment';
 import { type BenchOptions, freshDatabase, http, startService, stopService, waitUntilReady } from './lib/services';
 import { postgresCpu, processCpu, selfCpu } from './lib/cpu';
-import { type CasePosition, submitAndReturn } from './lib/transitions';
+import { type CasePosition, pacedTransitions, submitAndReturn } from './lib/transitions';
 
 const CLIENTS = 32;
 const ADMIN = { email: 'bench-operator@koryu.test', password: 'bench-operator-password' };
@@ -100,7 +101,7 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
     const redisPid = Number(/process_id:(\d+)/.exec(execFileSync('redis-cli', ['-u', options.redisUrl, 'INFO', 'server']).toString())?.[1]);
     const cpu = () => ({ postgres: postgresCpu(options.postgresDataDir), api: processCpu(api.pid ?? 0), worker: processCpu(worker?.pid ?? 0), redis: processCpu(redisPid), bench: selfCpu().own });
     const cpuBefore = cpu();
-    const run = await submitAndReturn({ base, cases: await positions(), tokens, seconds: options.seconds, connections: CLIENTS, rate });
+    const run = await pacedTransitions({ base, cases: await positions(), tokens, seconds: options.seconds, connections: CLIENTS, rate });
     const load = { rps: run.rps, failures: run.non2xx + run.errors };
     await settle();
     const cpuAfter = cpu();
@@ -132,7 +133,7 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
       '',
       `Bar: to the consumer p50 ≤ 25 ms, p99 ≤ 100 ms; notification visible p50 ≤ 50 ms, p99 ≤ 200 ms, at half the P1 rate. **${passed ? 'Met' : 'Missed'}.**`,
       '',
-      `Load: ${rate} transitions/s open-loop (${rateSource}) for ${options.seconds} s over ${CLIENTS} connections; achieved ${load.rps.toFixed(0)} req/s, ${load.failures} failed requests.`,
+      `Load: ${rate} transitions/s, one every ${(1000 / rate).toFixed(2)} ms (open loop; ${rateSource}) for ${options.seconds} s over up to ${CLIENTS} connections; achieved ${load.rps.toFixed(0)} req/s, ${load.failures} failed requests, HTTP latency from each request's due time p50 ${run.p50} ms, p99 ${run.p99} ms.`,
       '',
       '| measure | transitions | p50 | p99 | max |',
       '|---|---|---|---|---|',

@@ -29,15 +29,19 @@ export function processCpu(pid: number): number {
  */
 export function postgresCpu(dataDir: string): number {
   const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const own = times(postmaster);
-  if (!own) return NaN;
-  let total = own.own + own.children;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const child = times(Number(entry));
-    if (child?.ppid === postmaster) total += child.own;
+  // A backend reaped while its siblings are being read would be missed (or counted twice): read
+  // again until the postmaster's reaped time did not change meanwhile.
+  for (;;) {
+    const before = times(postmaster);
+    if (!before) return NaN;
+    let total = before.own + before.children;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const child = times(Number(entry));
+      if (child?.ppid === postmaster) total += child.own;
+    }
+    if (times(postmaster)?.children === before.children) return total;
   }
-  return total;
 }
 
 /** CPU seconds this process and its reaped children (pgbench runs) have used so far. */

@@ -1,3 +1,4 @@
+import { Agent, request as httpRequest } from 'node:http';
 import autocannon from 'autocannon';
 
 /** A case of the load and where it stands. */
@@ -89,4 +90,93 @@ export async function submitAndReturn(load: TransitionLoad): Promise<TransitionR
     completed: result.requests.total - result.non2xx,
     failures,
   };
+}
+
+/**
+ * The same transitions at a steady rate (open loop): request i is due at start + i / rate, sent
+ * then on a free case (or as soon as one is free, when all are in flight), and its latency counts
+ * from when it was due, so a slow answer cannot hide the requests it held up. autocannon's own rate
+ * option is no substitute: it lets each connection send its whole second's quota back to back at
+ * the start of every second, then idle, which loads the system in bursts.
+ */
+export async function pacedTransitions(load: TransitionLoad & { rate: number }): Promise<TransitionRun> {
+  const url = new URL(load.base);
+  const agent = new Agent({ keepAlive: true, maxSockets: load.connections });
+  const idle = load.cases.map((c) => ({ ...c }));
+  const waiting: number[] = [];
+  const latencies: number[] = [];
+  const failures = new Map<string, number>();
+  const fail = (key: string) => failures.set(key, (failures.get(key) ?? 0) + 1);
+  let [completed, non2xx, errors, inFlight] = [0, 0, 0, 0];
+  let finished: () => void = () => undefined;
+  const allAnswered = new Promise<void>((resolve) => (finished = resolve));
+  let sending = true;
+
+  const send = (dueAt: number, moving: CasePosition) => {
+    const submit = moving.state === 'draft';
+    const body = JSON.stringify(submit ? { version: moving.version } : { version: moving.version, comment: '予算の内訳を確認してください' });
+    inFlight += 1;
+    const done = (status: number | undefined, text: string) => {
+      inFlight -= 1;
+      if (status === 200) {
+        const answer = JSON.parse(text) as { version: number; state: string };
+        moving.version = answer.version;
+        moving.state = answer.state;
+        completed += 1;
+        latencies.push(performance.now() - dueAt);
+      } else if (status === undefined) {
+        errors += 1;
+        fail(`error ${text}`);
+      } else {
+        non2xx += 1;
+        fail(`${status} ${text.slice(0, 120)}`);
+      }
+      const next = waiting.shift();
+      if (next !== undefined) send(next, moving);
+      else idle.push(moving);
+      if (!sending && inFlight === 0) finished();
+    };
+    const request = httpRequest(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: `/api/v1/cases/${moving.id}/actions/${submit ? 'submit' : 'return'}`,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${submit ? load.tokens.staff : load.tokens.manager}` },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => done(response.statusCode, text));
+      },
+    );
+    request.on('error', (error) => done(undefined, error.message));
+    request.end(body);
+  };
+
+  const start = performance.now();
+  const end = start + load.seconds * 1000;
+  const interval = 1000 / load.rate;
+  let due = start;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      for (; due <= now && due < end; due += interval) {
+        const moving = idle.pop();
+        if (moving) send(due, moving);
+        else waiting.push(due);
+      }
+      if (due >= end) resolve();
+      else setTimeout(tick, Math.max(0, due - performance.now()));
+    };
+    tick();
+  });
+  sending = false;
+  if (inFlight > 0) await allAnswered;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN);
+  return { rps: completed / load.seconds, p50: at(50), p99: at(99), non2xx, errors, completed, failures };
 }
