@@ -137,7 +137,7 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
       '',
       '| measure | transitions | p50 | p99 | max |',
       '|---|---|---|---|---|',
-      `| the outbox relay's batch that published the event began (outbox.sent_at) | ${toPublished.length} | ${percentile(toPublished, 50)} ms | ${percentile(toPublished, 99)} ms | ${toPublished.at(-1) ?? NaN} ms |`,
+      `| the event published to the queue (outbox.sent_at, marked just after addBulk) | ${toPublished.length} | ${percentile(toPublished, 50)} ms | ${percentile(toPublished, 99)} ms | ${toPublished.at(-1) ?? NaN} ms |`,
       `| event reaches the notifications consumer | ${toConsumer.length} | ${c50} ms | ${c99} ms | ${toConsumer.at(-1) ?? NaN} ms |`,
       `| notification visible in-app (its row committed) | ${toVisible.length} | ${v50} ms | ${v99} ms | ${toVisible.at(-1) ?? NaN} ms |`,
       '',
