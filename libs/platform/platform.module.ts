@@ -4,6 +4,7 @@ import { getDataSourceToken, InjectDataSource, TypeOrmModule } from '@nestjs/typ
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { Redis } from 'ioredis';
 import type { KoryuConfig } from '@koryu/config';
@@ -47,6 +48,24 @@ class RedisCloser implements OnApplicationShutdown {
   }
 }
 
+/**
+ * Where the JSON logs go: standard output, written in 4 KiB chunks off the request path rather than
+ * one blocking write per line (a slow reader of the output would otherwise stall every request),
+ * and at least once a second; pino writes what is left when the process exits.
+ */
+function logDestination(): pino.DestinationStream {
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  setInterval(() => {
+    // flush() throws while the stream is still opening; the next tick writes it.
+    try {
+      destination.flush();
+    } catch {
+      /* not ready yet */
+    }
+  }, 1000).unref();
+  return destination;
+}
+
 /** Request ids: a well-formed incoming X-Request-Id is kept (tracing across a proxy), otherwise a UUID. */
 export function requestIdFor(request: IncomingMessage): string {
   const incoming = request.headers['x-request-id'];
@@ -72,20 +91,23 @@ export class PlatformModule {
       imports: [
         LoggerModule.forRoot({
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-          pinoHttp: {
-            level: config.logLevel,
-            genReqId: (request) => (request as IncomingMessage & { id?: string }).id ?? requestIdFor(request),
-            base: { service: config.service },
-            redact: {
-              paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'req.query.token', '*.password', '*.accessToken'],
-              censor: '[redacted]',
+          pinoHttp: [
+            {
+              level: config.logLevel,
+              genReqId: (request) => (request as IncomingMessage & { id?: string }).id ?? requestIdFor(request),
+              base: { service: config.service },
+              redact: {
+                paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'req.query.token', '*.password', '*.accessToken'],
+                censor: '[redacted]',
+              },
+              serializers: {
+                req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url?.replace(/token=[^&]+/g, 'token=[redacted]') }),
+              },
+              customProps: () => ({}),
+              autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/api/v1/health') || req.url === '/metrics' },
             },
-            serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url?.replace(/token=[^&]+/g, 'token=[redacted]') }),
-            },
-            customProps: () => ({}),
-            autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/api/v1/health') || req.url === '/metrics' },
-          },
+            logDestination(),
+          ],
         }),
         TypeOrmModule.forRootAsync({
           useFactory: () => ({

@@ -72,6 +72,15 @@ describe('S4 tokens', () => {
     expect(result.body.code).toBe('UNAUTHENTICATED');
   });
 
+  it('refuses a token it accepted before once the token has expired', async () => {
+    const token = await sign({}, { exp: Math.floor(Date.now() / 1000) + 2 });
+    expect((await api.http.get('/api/v1/me', { token })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const later = await api.http.get('/api/v1/me', { token });
+    expect(later.status).toBe(401);
+    expect(later.body.code).toBe('UNAUTHENTICATED');
+  });
+
   it('refuses a token passed in the query string', async () => {
     const result = await api.http.get(`/api/v1/me?access_token=${await sign({})}`);
     expect(result.status).toBe(401);
