@@ -86,7 +86,11 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
 
     let rateSource: string;
     let closedLoop: number | undefined;
-    if (options.p1Rate) {
+    // BENCH_P2_RATE=<n>: a chosen rate, for looking into the system below or above the bar's rate (the verdict then does not count).
+    const chosenRate = Number(process.env.BENCH_P2_RATE) || undefined;
+    if (chosenRate) {
+      rateSource = `chosen with BENCH_P2_RATE, not the bar's rate`;
+    } else if (options.p1Rate) {
       rateSource = `half the P1 HTTP median of this run (${options.p1Rate.toFixed(0)} req/s)`;
     } else {
       process.stderr.write('P2: measuring the closed-loop rate …\n');
@@ -94,7 +98,7 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
       rateSource = `half the closed-loop rate of these transitions measured first (${closedLoop.toFixed(0)} req/s over 5 s, worker running)`;
       await settle();
     }
-    const rate = Math.max(1, Math.round((options.p1Rate ?? (closedLoop as number)) / 2));
+    const rate = chosenRate ?? Math.max(1, Math.round((options.p1Rate ?? (closedLoop as number)) / 2));
 
     const startedAt = new Date();
     process.stderr.write(`P2: ${rate} transitions/s for ${options.seconds} s …\n`);
@@ -127,7 +131,7 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
     const toVisible = sorted(rows.map((r) => since(r.visible, r.committed)));
     const missing = rows.filter((r) => r.notifications !== 1).length;
     const [c50, c99, v50, v99] = [percentile(toConsumer, 50), percentile(toConsumer, 99), percentile(toVisible, 50), percentile(toVisible, 99)];
-    const passed = rows.length > 0 && missing === 0 && toVisible.length === rows.length && c50 <= 25 && c99 <= 100 && v50 <= 50 && v99 <= 200 && load.failures === 0;
+    const passed = !chosenRate && rows.length > 0 && missing === 0 && toVisible.length === rows.length && c50 <= 25 && c99 <= 100 && v50 <= 50 && v99 <= 200 && load.failures === 0;
     const lines = [
       '## P2: from a transition to its consumer and to the in-app notification',
       '',

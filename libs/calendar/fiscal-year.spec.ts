@@ -1,4 +1,5 @@
-import { fiscalYearLabel, fiscalYearOf, warekiFiscalYear } from './fiscal-year';
+import { DateTime } from 'luxon';
+import { fiscalYearLabel, fiscalYearOf, TOKYO, TOKYO_ZONE_NAME, warekiFiscalYear } from './fiscal-year';
 
 describe('fiscal year (April–March, Asia/Tokyo)', () => {
   it.each([
@@ -32,5 +33,21 @@ describe('fiscal year (April–March, Asia/Tokyo)', () => {
   it('labels a fiscal year in each language', () => {
     expect(fiscalYearLabel(2026, 'ja')).toBe('令和8年度（2026年度）');
     expect(fiscalYearLabel(2026, 'en')).toBe('FY2026');
+  });
+});
+
+describe('TOKYO', () => {
+  it('is Asia/Tokyo as the platform time zone database has it, on the first and fifteenth of every month from 1960 to 2100', () => {
+    const differing: string[] = [];
+    for (let year = 1960; year <= 2100; year += 1) {
+      for (let month = 1; month <= 12; month += 1) {
+        for (const day of [1, 15]) {
+          const fixed = DateTime.fromObject({ year, month, day, hour: 12 }, { zone: TOKYO });
+          const named = DateTime.fromObject({ year, month, day, hour: 12 }, { zone: TOKYO_ZONE_NAME });
+          if (fixed.toMillis() !== named.toMillis()) differing.push(fixed.toISODate() as string);
+        }
+      }
+    }
+    expect(differing).toEqual([]);
   });
 });

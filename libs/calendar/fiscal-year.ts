@@ -1,7 +1,15 @@
-import { DateTime } from 'luxon';
+import { DateTime, FixedOffsetZone } from 'luxon';
 
-/** Every business rule about dates is evaluated here (DOMAIN.md "Cross-cutting rules"). */
-export const TOKYO = 'Asia/Tokyo';
+/** Japan's time zone by name, for Intl and for calendar files. */
+export const TOKYO_ZONE_NAME = 'Asia/Tokyo';
+
+/**
+ * Japan's time zone for luxon, in which every business rule about dates is evaluated (DOMAIN.md
+ * "Cross-cutting rules"): UTC+9 as a fixed offset. Japan has kept +09:00 all year since 1951 (no
+ * summer time), so this is Asia/Tokyo for every date Koryu handles, and luxon need not ask Intl for
+ * the zone's offset on every date it makes (that was a tenth of the worker's CPU in the P2 benchmark).
+ */
+export const TOKYO = FixedOffsetZone.instance(9 * 60);
 
 /**
  * The fiscal year (年度) an instant or a `YYYY-MM-DD` date falls in: April 1 – March 31 in
@@ -13,7 +21,7 @@ export function fiscalYearOf(when: Date | string): number {
   return day.month >= 4 ? day.year : day.year - 1;
 }
 
-const ERA_YEAR = new Intl.DateTimeFormat('ja-JP-u-ca-japanese', { era: 'long', year: 'numeric', timeZone: TOKYO });
+const ERA_YEAR = new Intl.DateTimeFormat('ja-JP-u-ca-japanese', { era: 'long', year: 'numeric', timeZone: TOKYO_ZONE_NAME });
 
 /**
  * The 和暦 name of a fiscal year, from the platform's ICU Japanese calendar (so a new era needs

@@ -1,13 +1,13 @@
 // class-transformer's @Type in the program forms reads design-time types.
 import 'reflect-metadata';
 import { DateTime } from 'luxon';
+import { TOKYO } from '@koryu/calendar';
 import type { ActionDefinition, Localized, RuleViolation, StateDefinition } from '../definition';
 
 /**
  * Pieces every program shares (DOMAIN.md "Cross-cutting rules"): the draft → internal-review
  * backbone, dates in Asia/Tokyo, and small readers of untyped case data.
  */
-export const TOKYO = 'Asia/Tokyo';
 
 export const t = (ja: string, en: string): Localized => ({ ja, en });
 
