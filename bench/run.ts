@@ -42,8 +42,9 @@ async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'koryu-bench-'));
   process.stderr.write(`bench: work directory ${workDir}\n`);
   const postgresDataDir = join(workDir, 'pg');
+  // BENCH_PG_STATEMENTS=1: P2 also lists the statements that cost PostgreSQL the most (pg_stat_statements), on stderr.
   // Commit timestamps let P2 time each event from the commit of its transition to the commit of its notification.
-  const postgres = await startEmbeddedPostgres({ dataDir: postgresDataDir, persistent: false, durable: true, database: 'postgres', settings: ['track_commit_timestamp=on'] });
+  const postgres = await startEmbeddedPostgres({ dataDir: postgresDataDir, persistent: false, durable: true, database: 'postgres', settings: ['track_commit_timestamp=on', ...(process.env.BENCH_PG_STATEMENTS === '1' ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track_planning=on'] : [])] });
   const redis = await ensureRedis({ url: `redis://127.0.0.1:${await findFreePort()}`, dataDir: join(workDir, 'redis'), persistent: false });
   const serverUrl = postgres.url.replace(/\/postgres$/, '');
   try {

@@ -1,6 +1,8 @@
-import type { Pool } from 'pg';
-import type { DataSource } from 'typeorm';
+import { createHash } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 
 /**
  * Runs a hot-path statement (authentication, case reads and writes) as a named prepared statement
@@ -13,4 +15,36 @@ export async function preparedQuery<T>(dataSource: DataSource, name: string, tex
   const pool = (dataSource.driver as PostgresDriver).master as Pool;
   const result = await pool.query({ name, text, values });
   return result.rows as T[];
+}
+
+/** Distinct statements one connection prepares through preparedQueries before it sends the rest unnamed. */
+const PREPARED_PER_CONNECTION = 200;
+const preparedOn = new WeakMap<object, Set<string>>();
+const nameOf = new Map<string, string>();
+
+/**
+ * A query function on a transaction's own connection that sends each statement as a named prepared
+ * statement, named by a hash of its text: PostgreSQL parses and plans it once per connection. For
+ * the worker's event path, whose statements (long CTEs, run for every batch of events) cost
+ * PostgreSQL more to plan than to run. Texts must carry values as parameters only; beyond
+ * PREPARED_PER_CONNECTION distinct texts a connection sends the rest unnamed, so one that embeds
+ * values cannot grow the session without bound. Outside a transaction it is `manager.query`.
+ */
+export function preparedQueries(manager: EntityManager): <T>(text: string, params: unknown[]) => Promise<T[]> {
+  const runner = manager.queryRunner as PostgresQueryRunner | undefined;
+  if (!runner?.isTransactionActive) return (text, params) => manager.query(text, params);
+  return async <T>(text: string, params: unknown[]): Promise<T[]> => {
+    // The transaction's connection (connect() answers the one it holds).
+    const client = (await runner.connect()) as PoolClient;
+    let name = nameOf.get(text);
+    if (!name) {
+      name = `koryu-${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+      if (nameOf.size < 10_000) nameOf.set(text, name);
+    }
+    let prepared = preparedOn.get(client);
+    if (!prepared) preparedOn.set(client, (prepared = new Set()));
+    if (!prepared.has(name) && prepared.size >= PREPARED_PER_CONNECTION) return (await client.query(text, params)).rows as T[];
+    prepared.add(name);
+    return (await client.query({ name, text, values: params })).rows as T[];
+  };
 }

@@ -3,6 +3,7 @@ import { Inject, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
 import type { DataSource, EntityManager } from 'typeorm';
+import { preparedQueries } from '@koryu/persistence';
 import { Coalescer, QUEUE_CANARIES, QuietWorkerHost } from '@koryu/platform';
 import { type DomainEvent, type EventBatch, QUEUES, type QueueCanaries } from '@koryu/queues';
 import type { EventConsumer } from './event-consumer';
@@ -98,7 +99,7 @@ const pairKey = (consumer: string, eventId: string) => `${consumer}:${eventId}`;
 async function claim(tx: EntityManager, events: DomainEvent[], consumers: EventConsumer[]): Promise<Set<string>> {
   const pairs = events.flatMap((event) => consumers.filter((consumer) => !consumer.accepts || consumer.accepts(event)).map((consumer) => ({ consumer: consumer.name, eventId: event.eventId })));
   if (pairs.length === 0) return new Set();
-  const rows: { consumer: string; eventId: string }[] = await tx.query(
+  const rows = await preparedQueries(tx)<{ consumer: string; eventId: string }>(
     `WITH locked AS (
        SELECT pg_advisory_xact_lock(hashtextextended('case-events:' || c, 0))
          FROM (SELECT DISTINCT c FROM unnest($1::text[]) AS c WHERE c IS NOT NULL ORDER BY c) AS cases)

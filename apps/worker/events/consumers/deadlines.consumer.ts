@@ -13,6 +13,7 @@ import {
   type ReminderDeadline,
   syncReminders,
 } from '@koryu/casework';
+import { preparedQueries } from '@koryu/persistence';
 import type { DomainEvent } from '@koryu/queues';
 import type { ProgramDefinition, ProgramRegistry } from '@koryu/workflow';
 import { EventConsumerClass, type EventConsumer } from '../event-consumer';
@@ -51,7 +52,7 @@ export class DeadlinesConsumer implements EventConsumer {
    * number; each case once, however many of its events came.
    */
   async handleBatch(events: DomainEvent[], tx: EntityManager): Promise<void> {
-    const query = <T>(text: string, params: unknown[]) => tx.query(text, params) as Promise<T[]>;
+    const query = preparedQueries(tx);
     const rows = await query<CaseRow>(
       `SELECT id, organisation_id AS "organisationId", program, program_version AS "programVersion", version, state, data, fiscal_year AS "fiscalYear", state_entered_at AS "stateEnteredAt"
          FROM workflow_case WHERE id = ANY ($1)`,

@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { preparedQueries } from '@koryu/persistence';
 import type { DomainEvent } from '@koryu/queues';
 import { PROGRAM_REGISTRY } from '@koryu/casework';
 import type { ActionDefinition, Localized, ProgramDefinition, ProgramRegistry } from '@koryu/workflow';
@@ -67,7 +68,8 @@ export class NotificationsConsumer implements EventConsumer {
   async handleBatch(events: DomainEvent[], tx: EntityManager): Promise<void> {
     const actors = events.map((event) => (event.payload as unknown as TransitionPayload).actorUserId).filter((id): id is string => id !== null);
     // The cases, their organisations' users (who may have to act next) and the actors (for the name in a decision).
-    const [{ cases, users }]: { cases: CaseRow[]; users: UserRow[] }[] = await tx.query(
+    const query = preparedQueries(tx);
+    const [{ cases, users }] = await query<{ cases: CaseRow[]; users: UserRow[] }>(
       `WITH cases AS (
          SELECT id, organisation_id AS "organisationId", program, program_version AS "programVersion", title, created_by AS "createdBy"
            FROM workflow_case WHERE id = ANY ($1))
@@ -82,7 +84,7 @@ export class NotificationsConsumer implements EventConsumer {
       return row ? this.messagesOf(event, row, users).map((message) => ({ ...message, caseId: row.id, key: `${message.kind}:${event.eventId}:${message.userId}` })) : [];
     });
     if (messages.length === 0) return;
-    await tx.query(
+    await query(
       `INSERT INTO notification (user_id, kind, case_id, title, body, idempotency_key)
        SELECT m."userId", m.kind, m."caseId", m.title, m.body, m.key
          FROM jsonb_to_recordset($1::jsonb) AS m ("userId" uuid, kind text, "caseId" uuid, title jsonb, body jsonb, key text)
