@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { ConfigurationError, type KoryuConfig, loadConfig, type ServiceName } from '@koryu/config';
 import { DomainError, ValidationFailedError } from '@koryu/domain';
 import helmet, { type HelmetOptions } from 'helmet';
@@ -18,6 +18,7 @@ import { runWithContext } from './request-context';
 /** API.md: bodies over 1 MiB answer 413 PAYLOAD_TOO_LARGE. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 export const API_PREFIX = 'api/v1';
+const HEALTH_PATH = `/${API_PREFIX}/health`;
 
 /**
  * The headers helmet sets for these options, worked out once: without CSP nonces they are the same
@@ -123,9 +124,21 @@ export async function createHttpService(rootModule: unknown, { config, configure
   fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
   });
+  // Metrics, and one log line per request (not for health checks and metrics scrapes), without headers.
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const route = request.routeOptions?.url ?? 'unmatched';
     httpRequestDuration.observe({ method: request.method, route, status: `${Math.floor(reply.statusCode / 100)}xx` }, reply.elapsedTime / 1000);
+    if (!request.url.startsWith(HEALTH_PATH) && request.url !== '/metrics') {
+      const line = {
+        reqId: request.id,
+        method: request.method,
+        url: request.url.replace(/token=[^&]+/g, 'token=[redacted]'),
+        statusCode: reply.statusCode,
+        responseTime: Math.round(reply.elapsedTime),
+      };
+      if (reply.statusCode >= 500) PinoLogger.root?.error(line, 'request errored');
+      else PinoLogger.root?.info(line, 'request completed');
+    }
     done();
   });
 

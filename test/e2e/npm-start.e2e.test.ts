@@ -81,7 +81,17 @@ describe('npm start', () => {
     const http = new HttpClient(`http://127.0.0.1:${env.PORT}`);
     expect((await http.get('/api/v1/health/ready')).status).toBe(200);
     const token = await http.login('manager@okinawa.example', DEMO_PASSWORD);
-    expect((await http.get('/api/v1/me', { token })).body).toMatchObject({ email: 'manager@okinawa.example', roles: ['manager'] });
+    const me = await http.get('/api/v1/me', { token });
+    expect(me.body).toMatchObject({ email: 'manager@okinawa.example', roles: ['manager'] });
+
+    // The API logs each request as one JSON line with its request id, and never the password or the token.
+    const requestId = me.headers.get('x-request-id');
+    const apiLog = () => readFileSync(join(dataDir, 'logs', 'api.log'), 'utf8');
+    const logged = () => apiLog().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    await waitUntil(() => logged().some((line) => line.reqId === requestId), 10_000, 'the request in the API log');
+    expect(logged().find((line) => line.reqId === requestId)).toMatchObject({ msg: 'request completed', service: 'api', method: 'GET', url: '/api/v1/me', statusCode: 200 });
+    expect(apiLog()).not.toContain(DEMO_PASSWORD);
+    expect(apiLog()).not.toContain(token);
 
     // The mail catcher's web view is up where the banner says.
     const mailUrl = /Mail catcher\s+(http:\/\/\S+)/.exec(output)?.[1];
