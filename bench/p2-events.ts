@@ -160,10 +160,10 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
       `| event reaches the notifications consumer | ${toConsumer.length} | ${c50} ms | ${c99} ms | ${toConsumer.at(-1) ?? NaN} ms |`,
       `| notification visible in-app (its row committed) | ${toVisible.length} | ${v50} ms | ${v99} ms | ${toVisible.at(-1) ?? NaN} ms |`,
       '',
-      `- Transitions in the window: ${rows.length}; with exactly one notification each: ${rows.length - missing} (${missing} with none or more than one); notifications the poller never saw: ${rows.length - toVisible.length}.`,
-      '- Times run from the commit of the transition (PostgreSQL\'s commit timestamp of its history row) to the start of the relay\'s and the consumer\'s transactions (`outbox.sent_at`, `processed_event.processed_at`) and to the commit of the notification row, from which on `GET /notifications` returns it.',
+      `- Transitions in the window: ${rows.length}; with exactly one notification each: ${rows.length - missing} (${missing} with none or more than one); without a committed notification: ${rows.length - toVisible.length}.`,
+      '- Times run from the commit of the transition (PostgreSQL\'s commit timestamp of its history row) to the relay marking it sent right after publishing it (`outbox.sent_at`), to the start of the consumer\'s transaction (`processed_event.processed_at`) and to the commit of the notification row, from which on `GET /notifications` returns it.',
       '- The API, the worker and this load generator share the machine\'s two cores with PostgreSQL and Redis.',
-      `- CPU per transition from the start of the load until the worker caught up (user + system, from /proc): ${(Object.keys(cpuBefore) as (keyof typeof cpuBefore)[]).map((k) => `${k === 'bench' ? 'this load generator and poller' : k === 'api' ? 'the API' : k === 'worker' ? 'the worker' : k === 'postgres' ? 'PostgreSQL' : 'Redis'} ${(((cpuAfter[k] - cpuBefore[k]) * 1000) / rows.length).toFixed(2)} ms`).join(', ')}.`,
+      `- CPU per transition from the start of the load until the worker caught up (user + system, from /proc): ${(Object.keys(cpuBefore) as (keyof typeof cpuBefore)[]).map((k) => `${k === 'bench' ? 'this load generator' : k === 'api' ? 'the API' : k === 'worker' ? 'the worker' : k === 'postgres' ? 'PostgreSQL' : 'Redis'} ${(((cpuAfter[k] - cpuBefore[k]) * 1000) / rows.length).toFixed(2)} ms`).join(', ')}.`,
     ];
     return { lines, passed };
   } finally {
