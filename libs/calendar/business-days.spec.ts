@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { addBusinessDays, dueInstant, isBusinessDay, nextDigestAt, reminderInstant } from './business-days';
 
 /** An instant written in Tokyo time, for readable expectations. */
@@ -31,6 +32,25 @@ describe('business days (Mon–Fri, minus Japanese public holidays and 12/29–1
   it('counts the approval SLA in business days, over Golden Week and the New Year', () => {
     expect(addBusinessDays(jst('2026-04-28T10:00:00'), 3)).toEqual(jst('2026-05-07T10:00:00'));
     expect(addBusinessDays(jst('2026-12-25T16:30:00'), 3)).toEqual(jst('2027-01-05T16:30:00'));
+  });
+
+  it('adds business days as counting them one calendar day at a time would, from every day of 2026–2028 at early, midday and late Tokyo times', () => {
+    const byCounting = (from: Date, count: number): Date => {
+      let day = DateTime.fromJSDate(from, { zone: 'Asia/Tokyo' });
+      for (let added = 0; added < count; ) {
+        day = day.plus({ days: 1 });
+        if (isBusinessDay(day.toJSDate())) added += 1;
+      }
+      return day.toJSDate();
+    };
+    const differing: string[] = [];
+    for (let from = jst('2026-01-01T00:00:00').getTime(); from < jst('2029-01-01T00:00:00').getTime(); from += 86_400_000) {
+      for (const hours of [0, 12.5, 23.99]) {
+        const start = new Date(from + hours * 3_600_000);
+        for (const count of [1, 3, 5]) if (addBusinessDays(start, count).getTime() !== byCounting(start, count).getTime()) differing.push(`${start.toISOString()} + ${count}`);
+      }
+    }
+    expect(differing).toEqual([]);
   });
 });
 
