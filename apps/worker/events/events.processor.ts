@@ -28,7 +28,8 @@ export const EVENT_CONSUMERS = Symbol('EVENT_CONSUMERS');
 @Processor(QUEUES.events, { concurrency: 64 })
 export class EventsProcessor extends QuietWorkerHost {
   private readonly logger = new Logger(EventsProcessor.name);
-  private readonly batches = new Coalescer<DomainEvent>((events) => this.handleTogether(events));
+  // Two batches at a time: an event that arrives while one runs need not wait for it to end (the cases' advisory locks, taken in case order, keep batches that share a case apart).
+  private readonly batches = new Coalescer<DomainEvent>((events) => this.handleTogether(events), 2);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
