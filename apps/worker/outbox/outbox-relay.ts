@@ -60,9 +60,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.loop;
   }
 
-  /** Publishes every unsent row now, on the leader's session. */
+  /**
+   * Publishes unsent rows on the leader's session until a read finds none: while transitions keep
+   * committing, each batch is followed at once by the next (the rows committed meanwhile) without
+   * waiting for their NOTIFY; the relay sleeps only once it has caught up.
+   */
   private async drain(session: Client): Promise<void> {
-    while ((await this.relayBatch(session)) === BATCH_SIZE);
+    while ((await this.relayBatch(session)) > 0);
   }
 
   private async run(): Promise<void> {
