@@ -12,23 +12,22 @@ export const EVENT_CONSUMERS = Symbol('EVENT_CONSUMERS');
 
 /**
  * Hands every domain event to every consumer that accepts it. A job carries the events of one
- * relay batch (EventBatch). First deliveries are gathered: the events that arrive while a batch
- * is being handled form the next one (one batch at a time per
- * process, see Coalescer), and a batch is one transaction. Its first statement takes the
- * transaction-scoped advisory lock of each case (in case order, so batches never deadlock; the
- * events of a case wait for each other and consumers never race on a case's rows) and records
- * (consumer, event id) for every pair; pairs already recorded are skipped. Consumers take the
- * batch's events at once (`handleBatch`) or one by one. Should a batch fail, each of its events is
- * handled again on its own, each consumer in its own transaction, and so are retries (the events
- * already handled are skipped by their records), so one consumer or event that keeps failing holds
- * back nothing else. A consumer must not depend on the
- * order events arrive in: it reads the case as it is now (the deadlines) or acts on the event
+ * relay batch (EventBatch). First deliveries are gathered into batches (see Coalescer: two at a
+ * time per process; the events that arrive while both run form the next), and a batch is one
+ * transaction. Its first statement takes the transaction-scoped advisory lock of each case (in
+ * case order, so batches never deadlock; the events of a case wait for each other and consumers
+ * never race on a case's rows) and records (consumer, event id) for every pair; pairs already
+ * recorded are skipped. Consumers take the batch's events at once (`handleBatch`) or one by one.
+ * Should a batch fail, each of its events is handled again on its own, each consumer in its own
+ * transaction, and so are retries (the events already handled are skipped by their records), so
+ * one consumer or event that keeps failing holds back nothing else. A consumer must not depend on
+ * the order events arrive in: it reads the case as it is now (the deadlines) or acts on the event
  * alone (the notifications).
  */
 @Processor(QUEUES.events, { concurrency: 64 })
 export class EventsProcessor extends QuietWorkerHost {
   private readonly logger = new Logger(EventsProcessor.name);
-  // Two batches at a time: an event that arrives while one runs need not wait for it to end (the cases' advisory locks, taken in case order, keep batches that share a case apart).
+  // Two at a time: an event that arrives while a batch runs need not wait for it to end.
   private readonly batches = new Coalescer<DomainEvent>((events) => this.handleTogether(events), 2);
 
   constructor(

@@ -30,9 +30,9 @@ export interface RelayFaults {
  * session holds the relay lock, and it relays on that session. A batch reads the unsent rows in
  * id order (every committed one, each time: a "last id seen" cursor would skip rows whose
  * transaction commits late), publishes them with one addBulk as jobs of up to EVENTS_PER_JOB
- * events (EventBatch), then marks them sent: three round trips, no transaction needed, as nothing else publishes. A crash
- * between publishing and marking publishes the batch again: delivery is at least once, and the
- * consumers are idempotent by event id.
+ * events (EventBatch), then marks them sent: three round trips, and no transaction, as nothing
+ * else publishes. A crash between publishing and marking publishes the rows again: delivery is at
+ * least once, and the consumers are idempotent by event id.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
