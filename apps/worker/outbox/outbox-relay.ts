@@ -1,7 +1,9 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
 import type { KoryuConfig } from '@koryu/config';
 import { KORYU_CONFIG } from '@koryu/platform';
 import { type DomainEvent, type DomainEventType, type EventBatch, EVENTS_PER_JOB, OUTBOX_CHANNEL, QUEUES } from '@koryu/queues';
@@ -30,8 +32,8 @@ export interface RelayFaults {
  * session holds the relay lock, and it relays on that session. A batch reads the unsent rows in
  * id order (every committed one, each time: a "last id seen" cursor would skip rows whose
  * transaction commits late), publishes them with one addBulk as jobs of up to EVENTS_PER_JOB
- * events (EventBatch), then marks them sent: three round trips, and no transaction, as nothing
- * else publishes. A crash between publishing and marking publishes the rows again: delivery is at
+ * events (EventBatch), then marks them sent on another connection while it reads the next batch
+ * (which skips the rows being marked): no transaction, as nothing else publishes. A crash between publishing and marking publishes the rows again: delivery is at
  * least once, and the consumers are idempotent by event id.
  */
 @Injectable()
@@ -42,9 +44,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private wakeSleeper?: () => void;
   private woken = false;
   private loop?: Promise<void>;
+  /** Rows published and being marked sent (on a pooled connection, while the next batch is read). */
+  private readonly marking = new Set<string>();
+  private readonly markings = new Set<Promise<void>>();
   faults: RelayFaults = {};
 
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QUEUES.events) private readonly events: Queue,
     @Inject(KORYU_CONFIG) private readonly config: KoryuConfig,
   ) {}
@@ -58,6 +64,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.running = false;
     this.wake();
     await this.loop;
+    await Promise.all(this.markings);
   }
 
   /**
@@ -140,8 +147,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async relayBatch(session: Client): Promise<number> {
     const { rows } = await session.query<OutboxRow>({
       name: 'outbox-unsent',
-      text: `SELECT id, event_id, case_id, type, payload, created_at FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1`,
-      values: [BATCH_SIZE],
+      text: `SELECT id, event_id, case_id, type, payload, created_at FROM outbox WHERE sent_at IS NULL AND NOT (id = ANY ($2::bigint[])) ORDER BY id LIMIT $1`,
+      values: [BATCH_SIZE, [...this.marking]],
     });
     if (rows.length === 0) return 0;
     const events = rows.map((row): DomainEvent => ({ eventId: row.event_id, type: row.type, caseId: row.case_id, occurredAt: row.created_at.toISOString(), payload: row.payload }));
@@ -153,7 +160,27 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
     await this.events.addBulk(jobs);
     this.faults.afterPublish?.();
-    await session.query({ name: 'outbox-sent', text: 'UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', values: [rows.map((row) => row.id)] });
+    this.markSent(rows.map((row) => row.id));
     return rows.length;
+  }
+
+  /**
+   * Marks published rows sent on a pooled connection while the leader's session reads the next
+   * batch, which skips them meanwhile. Should marking fail, they stay unsent and are published
+   * again (at least once), so it is only logged.
+   */
+  private markSent(ids: string[]): void {
+    for (const id of ids) this.marking.add(id);
+    const marked: Promise<void> = this.dataSource
+      .query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [ids])
+      .then(
+        () => undefined,
+        (error: unknown) => this.logger.warn(`outbox relay: published rows not marked sent, they will be published again: ${error instanceof Error ? error.message : String(error)}`),
+      )
+      .finally(() => {
+        for (const id of ids) this.marking.delete(id);
+        this.markings.delete(marked);
+      });
+    this.markings.add(marked);
   }
 }
