@@ -209,23 +209,25 @@ export class CasesService {
    * timer does nothing); the write's version check makes a concurrent person win cleanly.
    */
   async actAsSystem(id: string, actionKey: string): Promise<CaseView | undefined> {
-    const row = await this.cases.findForSystem(id);
-    if (!row) return undefined;
-    const def = this.definitionOf(row);
-    if (!allowedActions(def, row.state, ['system']).includes(actionKey)) return undefined;
-    try {
-      return await this.perform(row, actionKey, { version: row.version }, { roles: ['system'], userId: null });
-    } catch (error) {
-      // Moved on meanwhile, or refused by a rule (e.g. no postName yet): nothing to retry.
-      if (error instanceof DomainError) return undefined;
-      throw error;
-    }
+    return (await this.trySystemAction(id, actionKey)).moved;
   }
 
-  /** Whether the case waits in a state where the system may take this action (a timer still applies). */
-  async systemCanTake(id: string, actionKey: string): Promise<boolean> {
+  /**
+   * The same, saying also whether the action still applies when the case did not move: it waits in
+   * a state where the system may take the action, but a rule refused it for now (e.g. no postName
+   * yet). The case is read again only when a person changed it meanwhile.
+   */
+  async trySystemAction(id: string, actionKey: string): Promise<{ moved?: CaseView; stillApplies: boolean }> {
     const row = await this.cases.findForSystem(id);
-    return Boolean(row && allowedActions(this.definitionOf(row), row.state, ['system']).includes(actionKey));
+    if (!row || !allowedActions(this.definitionOf(row), row.state, ['system']).includes(actionKey)) return { stillApplies: false };
+    try {
+      return { moved: await this.perform(row, actionKey, { version: row.version }, { roles: ['system'], userId: null }), stillApplies: false };
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      if (error.code !== 'VERSION_CONFLICT') return { stillApplies: true };
+      const now = await this.cases.findForSystem(id);
+      return { stillApplies: Boolean(now && allowedActions(this.definitionOf(now), now.state, ['system']).includes(actionKey)) };
+    }
   }
 
   private async perform(row: VisibleCase, actionKey: string, input: ActionDto, performer: Performer): Promise<CaseView> {

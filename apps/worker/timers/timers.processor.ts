@@ -53,8 +53,8 @@ export class TimersProcessor extends QuietWorkerHost {
   private async transition({ timerId, generation }: TimerJob): Promise<void> {
     const [timer] = await this.dataSource.query(`SELECT id, case_id AS "caseId", action, generation, state FROM case_timer WHERE id = $1`, [timerId]);
     if (!timer || timer.state !== 'pending' || timer.generation !== generation) return;
-    const moved = await this.cases.actAsSystem(timer.caseId, timer.action);
-    const outcome = moved ? 'done' : (await this.cases.systemCanTake(timer.caseId, timer.action)) ? 'blocked' : 'done';
+    const { moved, stillApplies } = await this.cases.trySystemAction(timer.caseId, timer.action);
+    const outcome = moved || !stillApplies ? 'done' : 'blocked';
     // Ended at the case's version as it is now (the deadlines consumer revives it only from a later one).
     await this.dataSource.query(`UPDATE case_timer SET state = $2, outcome = $3, ended_version = (SELECT version FROM workflow_case WHERE id = case_id), updated_at = now() WHERE id = $1`, [timerId, outcome, moved ? `moved to ${moved.state}` : outcome === 'blocked' ? 'refused by a rule' : 'the case had moved on']);
     this.logger.log(`timer ${timer.action} of case ${timer.caseId}: ${outcome}`);
