@@ -63,34 +63,9 @@ describe('Coalescer', () => {
   });
 });
 
-describe('Coalescer with two batches in flight', () => {
-  it('starts a second batch while the first runs, and gathers what comes while both run into a third', async () => {
-    const { batches, handle } = controlledHandler();
-    const coalescer = new Coalescer(handle, 2);
-    const done: number[] = [];
-    const submit = (n: number) => coalescer.submit(n).then(() => done.push(n));
-    const all = [submit(1)];
-    await settled();
-    all.push(submit(2));
-    await settled();
-    expect(batches.map((b) => b.items)).toEqual([[1], [2]]);
-    all.push(submit(3), submit(4));
-    await settled();
-    expect(batches).toHaveLength(2);
-    batches[1].finish();
-    await settled();
-    expect(done).toEqual([2]);
-    expect(batches.map((b) => b.items)).toEqual([[1], [2], [3, 4]]);
-    batches[0].finish();
-    batches[2].finish();
-    await Promise.all(all);
-    expect(done.sort()).toEqual([1, 2, 3, 4]);
-  });
-});
-
 it('puts the items submitted in the same turn in one batch', async () => {
   const { batches, handle } = controlledHandler();
-  const coalescer = new Coalescer(handle, 2);
+  const coalescer = new Coalescer(handle);
   const all = [1, 2, 3].map((n) => coalescer.submit(n));
   await settled();
   expect(batches.map((b) => b.items)).toEqual([[1, 2, 3]]);

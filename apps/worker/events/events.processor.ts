@@ -12,8 +12,8 @@ export const EVENT_CONSUMERS = Symbol('EVENT_CONSUMERS');
 
 /**
  * Hands every domain event to every consumer that accepts it. A job carries the events of one
- * relay batch (EventBatch). First deliveries are gathered into batches (see Coalescer: two at a
- * time per process; the events that arrive while both run form the next), and a batch is one
+ * relay batch (EventBatch). First deliveries are gathered into batches (see Coalescer: one at a
+ * time per process; the events that arrive while it runs form the next), and a batch is one
  * transaction. Its first statement takes the transaction-scoped advisory lock of each case (in
  * case order, so batches never deadlock; the events of a case wait for each other and consumers
  * never race on a case's rows) and records (consumer, event id) for every pair; pairs already
@@ -27,8 +27,7 @@ export const EVENT_CONSUMERS = Symbol('EVENT_CONSUMERS');
 @Processor(QUEUES.events, { concurrency: 64 })
 export class EventsProcessor extends QuietWorkerHost {
   private readonly logger = new Logger(EventsProcessor.name);
-  // Two at a time: an event that arrives while a batch runs need not wait for it to end.
-  private readonly batches = new Coalescer<DomainEvent>((events) => this.handleTogether(events), 2);
+  private readonly batches = new Coalescer<DomainEvent>((events) => this.handleTogether(events));
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -94,7 +93,8 @@ const pairKey = (consumer: string, eventId: string) => `${consumer}:${eventId}`;
 /**
  * Takes the advisory lock of every case of the events, in case order, and records each event for
  * each consumer that accepts it, in one statement; answers the (consumer, event) pairs not handled
- * before.
+ * before. `processed_at` is when the record was written, once the locks are held: when handling
+ * begins (the transaction's start may be earlier, waiting for another batch's locks).
  */
 async function claim(tx: EntityManager, events: DomainEvent[], consumers: EventConsumer[]): Promise<Set<string>> {
   const pairs = events.flatMap((event) => consumers.filter((consumer) => !consumer.accepts || consumer.accepts(event)).map((consumer) => ({ consumer: consumer.name, eventId: event.eventId })));
@@ -103,8 +103,8 @@ async function claim(tx: EntityManager, events: DomainEvent[], consumers: EventC
     `WITH locked AS (
        SELECT pg_advisory_xact_lock(hashtextextended('case-events:' || c, 0))
          FROM (SELECT DISTINCT c FROM unnest($1::text[]) AS c WHERE c IS NOT NULL ORDER BY c) AS cases)
-     INSERT INTO processed_event (consumer, event_id)
-     SELECT p.consumer, p.event_id FROM unnest($2::text[], $3::uuid[]) AS p (consumer, event_id)
+     INSERT INTO processed_event (consumer, event_id, processed_at)
+     SELECT p.consumer, p.event_id, clock_timestamp() FROM unnest($2::text[], $3::uuid[]) AS p (consumer, event_id)
       WHERE (SELECT count(*) FROM locked) >= 0 -- always true: makes every lock come before the first row
      ON CONFLICT DO NOTHING RETURNING consumer, event_id AS "eventId"`,
     [events.map((event) => event.caseId), pairs.map((p) => p.consumer), pairs.map((p) => p.eventId)],
