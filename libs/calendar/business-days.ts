@@ -9,8 +9,8 @@ import { TOKYO } from './fiscal-year';
  */
 const HOLIDAYS: ReadonlySet<number> = new Set(Object.keys(holidayJp.holidays).map((date) => Number(date.replaceAll('-', ''))));
 
-/** Japan's offset from UTC: fixed, as TOKYO is (no summer time since 1951). */
-const TOKYO_OFFSET_MS = 9 * 3_600_000;
+/** Japan's offset from UTC, TOKYO's own (fixed: no summer time since 1951). */
+const TOKYO_OFFSET_MS = TOKYO.offset(0) * 60_000;
 const DAY_MS = 86_400_000;
 
 /**
@@ -19,24 +19,15 @@ const DAY_MS = 86_400_000;
  * date objects made that a fifth of its CPU.
  */
 function isBusinessDate(year: number, month: number, day: number, weekday: number): boolean {
-  return weekday <= 5 && !HOLIDAYS.has(year * 10_000 + month * 100 + day) && !closed(month, day);
+  const yearEndClosure = (month === 12 && day >= 29) || (month === 1 && day <= 3);
+  return weekday <= 5 && !yearEndClosure && !HOLIDAYS.has(year * 10_000 + month * 100 + day);
 }
-
-const closed = (month: number, day: number): boolean => (month === 12 && day >= 29) || (month === 1 && day <= 3);
 
 /** The Tokyo calendar day of an instant, or of a `YYYY-MM-DD`. */
 export function tokyoDay(when: Date | string): DateTime {
   const day = typeof when === 'string' ? DateTime.fromISO(when, { zone: TOKYO }) : DateTime.fromJSDate(when, { zone: TOKYO });
   if (!day.isValid) throw new RangeError(`not a date: ${String(when)}`);
   return day.startOf('day');
-}
-
-export function isYearEndClosure(day: DateTime): boolean {
-  return closed(day.month, day.day);
-}
-
-export function isHoliday(day: DateTime): boolean {
-  return HOLIDAYS.has(day.year * 10_000 + day.month * 100 + day.day);
 }
 
 export function isBusinessDay(when: Date | string | DateTime): boolean {
