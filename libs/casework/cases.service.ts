@@ -218,15 +218,15 @@ export class CasesService {
    * yet). The case is read again only when a person changed it meanwhile.
    */
   async trySystemAction(id: string, actionKey: string): Promise<{ moved?: CaseView; stillApplies: boolean }> {
+    const applies = (row: VisibleCase | undefined): row is VisibleCase => Boolean(row && allowedActions(this.definitionOf(row), row.state, ['system']).includes(actionKey));
     const row = await this.cases.findForSystem(id);
-    if (!row || !allowedActions(this.definitionOf(row), row.state, ['system']).includes(actionKey)) return { stillApplies: false };
+    if (!applies(row)) return { stillApplies: false };
     try {
       return { moved: await this.perform(row, actionKey, { version: row.version }, { roles: ['system'], userId: null }), stillApplies: false };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       if (error.code !== 'VERSION_CONFLICT') return { stillApplies: true };
-      const now = await this.cases.findForSystem(id);
-      return { stillApplies: Boolean(now && allowedActions(this.definitionOf(now), now.state, ['system']).includes(actionKey)) };
+      return { stillApplies: applies(await this.cases.findForSystem(id)) };
     }
   }
 
