@@ -33,8 +33,9 @@ export interface RelayFaults {
  * id order (every committed one, each time: a "last id seen" cursor would skip rows whose
  * transaction commits late), publishes them with one addBulk as jobs of up to EVENTS_PER_JOB
  * events (EventBatch), then marks them sent on another connection while it reads the next batch
- * (which skips the rows being marked): no transaction, as nothing else publishes. A crash between publishing and marking publishes the rows again: delivery is at
- * least once, and the consumers are idempotent by event id.
+ * (which skips the rows being marked): no transaction, as nothing else publishes. A crash between
+ * publishing and marking publishes the rows again: delivery is at least once, and the consumers
+ * are idempotent by event id.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -44,9 +45,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private wakeSleeper?: () => void;
   private woken = false;
   private loop?: Promise<void>;
-  /** Rows published and being marked sent (on a pooled connection, while the next batch is read). */
-  private readonly marking = new Set<string>();
-  private readonly markings = new Set<Promise<void>>();
+  /** Each marking in flight (on a pooled connection, while the next batch is read) with the ids of its rows. */
+  private readonly marking = new Map<Promise<void>, string[]>();
   faults: RelayFaults = {};
 
   constructor(
@@ -64,7 +64,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.running = false;
     this.wake();
     await this.loop;
-    await Promise.all(this.markings);
+    await Promise.all(this.marking.keys());
   }
 
   /**
@@ -148,7 +148,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const { rows } = await session.query<OutboxRow>({
       name: 'outbox-unsent',
       text: `SELECT id, event_id, case_id, type, payload, created_at FROM outbox WHERE sent_at IS NULL AND NOT (id = ANY ($2::bigint[])) ORDER BY id LIMIT $1`,
-      values: [BATCH_SIZE, [...this.marking]],
+      values: [BATCH_SIZE, [...this.marking.values()].flat()],
     });
     if (rows.length === 0) return 0;
     const events = rows.map((row): DomainEvent => ({ eventId: row.event_id, type: row.type, caseId: row.case_id, occurredAt: row.created_at.toISOString(), payload: row.payload }));
@@ -170,17 +170,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * again (at least once), so it is only logged.
    */
   private markSent(ids: string[]): void {
-    for (const id of ids) this.marking.add(id);
     const marked: Promise<void> = this.dataSource
       .query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [ids])
       .then(
         () => undefined,
         (error: unknown) => this.logger.warn(`outbox relay: published rows not marked sent, they will be published again: ${error instanceof Error ? error.message : String(error)}`),
       )
-      .finally(() => {
-        for (const id of ids) this.marking.delete(id);
-        this.markings.delete(marked);
-      });
-    this.markings.add(marked);
+      .finally(() => this.marking.delete(marked));
+    this.marking.set(marked, ids);
   }
 }
