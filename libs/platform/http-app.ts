@@ -4,6 +4,7 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { ConfigurationError, type KoryuConfig, loadConfig, type ServiceName } from '@koryu/config';
@@ -12,7 +13,6 @@ import helmet, { type HelmetOptions } from 'helmet';
 import secureJsonParse from 'secure-json-parse';
 import { negotiateLocale } from '@koryu/i18n';
 import { httpRequestDuration } from './metrics';
-import { requestIdFor } from './platform.module';
 import { runWithContext } from './request-context';
 
 /** API.md: bodies over 1 MiB answer 413 PAYLOAD_TOO_LARGE. */
@@ -35,6 +35,12 @@ export function helmetHeaders(options: HelmetOptions): Record<string, string> {
     if (error) throw error;
   });
   return headers;
+}
+
+/** Request ids: a well-formed incoming X-Request-Id is kept (tracing across a proxy), otherwise a UUID. */
+function requestIdFor(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : randomUUID();
 }
 
 /** Loads the configuration or ends the process with the one-line message naming the variable. */
@@ -105,10 +111,30 @@ export async function createHttpService(rootModule: unknown, { config, configure
   app.enableShutdownHooks();
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }, { path: 'admin/queues', method: RequestMethod.ALL }] });
 
+  const securityHeaders = helmetHeaders({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        upgradeInsecureRequests: config.production ? [] : null,
+      },
+    },
+    // HSTS only where HTTPS is guaranteed; on http://localhost it would pin the browser to HTTPS.
+    strictTransportSecurity: config.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginEmbedderPolicy: false,
+  });
   const fastify = app.getHttpAdapter().getInstance();
-  // One request context per request (request id, language, later the actor) for logs, audit and tenant scoping.
+  // One request context per request (request id, language, later the actor) for logs, audit and
+  // tenant scoping; the request id and helmet's headers on every response.
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
-    void reply.header('x-request-id', request.id);
+    void reply.headers(securityHeaders).header('x-request-id', request.id);
     runWithContext(
       { requestId: String(request.id), locale: negotiateLocale(request.headers['accept-language']), ip: request.ip, userAgent: request.headers['user-agent'] },
       done,
@@ -143,29 +169,6 @@ export async function createHttpService(rootModule: unknown, { config, configure
   });
 
   await app.register(cookie as never);
-  const securityHeaders = helmetHeaders({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        upgradeInsecureRequests: config.production ? [] : null,
-      },
-    },
-    // HSTS only where HTTPS is guaranteed; on http://localhost it would pin the browser to HTTPS.
-    strictTransportSecurity: config.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    referrerPolicy: { policy: 'no-referrer' },
-    crossOriginEmbedderPolicy: false,
-  });
-  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    void reply.headers(securityHeaders);
-    done();
-  });
   await configure?.(app);
   await app.listen({ port: config.port, host: '0.0.0.0' });
   return app;

@@ -1,8 +1,6 @@
-import { Global, Inject, RequestMethod, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { getDataSourceToken, InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
@@ -65,12 +63,6 @@ function logDestination(): pino.DestinationStream {
     }
   }, 1000).unref();
   return destination;
-}
-
-/** Request ids: a well-formed incoming X-Request-Id is kept (tracing across a proxy), otherwise a UUID. */
-export function requestIdFor(request: IncomingMessage): string {
-  const incoming = request.headers['x-request-id'];
-  return typeof incoming === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : randomUUID();
 }
 
 export interface PlatformOptions {
