@@ -1,5 +1,6 @@
 import { Agent, request as httpRequest } from 'node:http';
 import autocannon from 'autocannon';
+import { percentile } from './environment';
 
 /** A case of the load and where it stands. */
 export interface CasePosition {
@@ -14,8 +15,6 @@ export interface TransitionLoad {
   cases: CasePosition[];
   tokens: { staff: string; manager: string };
   seconds: number;
-  /** Requests per second over all connections (open loop); as fast as answers come when absent. */
-  rate?: number;
   connections: number;
 }
 
@@ -31,6 +30,29 @@ export interface TransitionRun {
   failures: Map<string, number>;
 }
 
+/** A case's next transition: `submit` from draft (staff), else `return` (a manager, with a comment). */
+function nextTransition(moving: CasePosition, tokens: TransitionLoad['tokens']): { path: string; headers: Record<string, string>; body: string } {
+  const submit = moving.state === 'draft';
+  return {
+    path: `/api/v1/cases/${moving.id}/actions/${submit ? 'submit' : 'return'}`,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${submit ? tokens.staff : tokens.manager}` },
+    body: JSON.stringify(submit ? { version: moving.version } : { version: moving.version, comment: '予算の内訳を確認してください' }),
+  };
+}
+
+/** Where the case stands after a 200 answer. */
+function advance(moving: CasePosition, answer: string): void {
+  const { version, state } = JSON.parse(answer) as { version: number; state: string };
+  moving.version = version;
+  moving.state = state;
+}
+
+/** Refusals counted by what they said, for the report. */
+function failureTally(): { failures: Map<string, number>; fail: (key: string) => void } {
+  const failures = new Map<string, number>();
+  return { failures, fail: (key) => failures.set(key, (failures.get(key) ?? 0) + 1) };
+}
+
 /**
  * Each request takes a case no other request is moving, alternates it between `submit` (staff) and
  * `return` (a manager, with a comment), and gives it back with its new version when answered, so
@@ -41,14 +63,12 @@ export interface TransitionRun {
 export async function submitAndReturn(load: TransitionLoad): Promise<TransitionRun> {
   if (load.cases.length < load.connections) throw new Error(`${load.connections} connections need at least as many cases`);
   const idle = load.cases.map((c) => ({ ...c }));
-  const failures = new Map<string, number>();
-  const fail = (key: string) => failures.set(key, (failures.get(key) ?? 0) + 1);
+  const { failures, fail } = failureTally();
   const result = await autocannon({
     url: load.base,
     connections: load.connections,
     pipelining: 1,
     duration: load.seconds,
-    ...(load.rate ? { overallRate: load.rate } : {}),
     requests: [
       {
         method: 'POST',
@@ -59,23 +79,12 @@ export async function submitAndReturn(load: TransitionLoad): Promise<TransitionR
           const moving = idle.pop();
           if (!moving) throw new Error('every case is in flight: a request was lost');
           context.moving = moving;
-          const submit = moving.state === 'draft';
-          return {
-            ...request,
-            path: `/api/v1/cases/${moving.id}/actions/${submit ? 'submit' : 'return'}`,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${submit ? load.tokens.staff : load.tokens.manager}` },
-            body: JSON.stringify(submit ? { version: moving.version } : { version: moving.version, comment: '予算の内訳を確認してください' }),
-          };
+          return { ...request, ...nextTransition(moving, load.tokens) };
         },
         onResponse: (status, body, context) => {
           const { moving } = context as { moving: CasePosition };
-          if (status === 200) {
-            const answer = JSON.parse(body) as { version: number; state: string };
-            moving.version = answer.version;
-            moving.state = answer.state;
-          } else {
-            fail(`${status} ${body.slice(0, 120)}`);
-          }
+          if (status === 200) advance(moving, body);
+          else fail(`${status} ${body.slice(0, 120)}`);
           idle.push(moving);
         },
       },
@@ -105,23 +114,19 @@ export async function pacedTransitions(load: TransitionLoad & { rate: number }):
   const idle = load.cases.map((c) => ({ ...c }));
   const waiting: number[] = [];
   const latencies: number[] = [];
-  const failures = new Map<string, number>();
-  const fail = (key: string) => failures.set(key, (failures.get(key) ?? 0) + 1);
+  const { failures, fail } = failureTally();
   let [completed, non2xx, errors, inFlight] = [0, 0, 0, 0];
   let finished: () => void = () => undefined;
   const allAnswered = new Promise<void>((resolve) => (finished = resolve));
   let sending = true;
 
   const send = (dueAt: number, moving: CasePosition) => {
-    const submit = moving.state === 'draft';
-    const body = JSON.stringify(submit ? { version: moving.version } : { version: moving.version, comment: '予算の内訳を確認してください' });
+    const { path, headers, body } = nextTransition(moving, load.tokens);
     inFlight += 1;
     const done = (status: number | undefined, text: string) => {
       inFlight -= 1;
       if (status === 200) {
-        const answer = JSON.parse(text) as { version: number; state: string };
-        moving.version = answer.version;
-        moving.state = answer.state;
+        advance(moving, text);
         completed += 1;
         latencies.push(performance.now() - dueAt);
       } else if (status === undefined) {
@@ -142,8 +147,8 @@ export async function pacedTransitions(load: TransitionLoad & { rate: number }):
         host: url.hostname,
         port: url.port,
         method: 'POST',
-        path: `/api/v1/cases/${moving.id}/actions/${submit ? 'submit' : 'return'}`,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${submit ? load.tokens.staff : load.tokens.manager}` },
+        path,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
       },
       (response) => {
         let text = '';
@@ -177,6 +182,5 @@ export async function pacedTransitions(load: TransitionLoad & { rate: number }):
   if (inFlight > 0) await allAnswered;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const at = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN);
-  return { rps: completed / load.seconds, p50: at(50), p99: at(99), non2xx, errors, completed, failures };
+  return { rps: completed / load.seconds, p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), non2xx, errors, completed, failures };
 }
