@@ -19,12 +19,12 @@ import { findFreePort, delay } from '@koryu/devstack';
 import { postgresCpu, processCpu, selfCpu } from './lib/cpu';
 import { CASE_COLUMNS, DEADLINES_OF_CASE } from '@koryu/casework';
 import { findPgbench, median } from './lib/environment';
-import { type BenchOptions, freshDatabase, http, startService, stopService, waitUntilReady } from './lib/services';
+import { petitioners, serviceEnvironment } from './lib/petition';
+import { type BenchOptions, freshDatabase, startService, stopService, waitUntilReady } from './lib/services';
 import { type CasePosition, submitAndReturn, type TransitionRun } from './lib/transitions';
 
 const run = promisify(execFile);
 const CLIENTS = 32;
-const ADMIN = { email: 'bench-operator@koryu.test', password: 'bench-operator-password' };
 
 export type P1Options = BenchOptions;
 
@@ -106,38 +106,17 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
   const api = startService(
     'p1-api',
     join(__dirname, 'p1-api.js'),
-    {
-      NODE_ENV: 'production',
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: options.redisUrl,
-      JWT_SECRET: 'p1-benchmark-secret-that-is-long-enough-0123456789',
-      KORYU_ADMIN_EMAIL: ADMIN.email,
-      KORYU_ADMIN_PASSWORD: ADMIN.password,
-      KORYU_DATA_DIR: join(options.workDir, 'api-data'),
-      KORYU_DEMO: '0',
-      LOG_LEVEL: 'info',
-    },
+    { ...serviceEnvironment(databaseUrl, options.redisUrl), PORT: String(port), KORYU_DATA_DIR: join(options.workDir, 'api-data') },
     options.workDir,
     profile,
   );
   try {
     await waitUntilReady('p1-api', base, api, options.workDir);
-    const operator = (await http<{ accessToken: string }>(base, 'POST', '/api/v1/auth/login', ADMIN)).accessToken;
-    const organisation = await http<{ id: string }>(base, 'POST', '/api/v1/organisations', { name: '沖縄県', kind: 'prefecture', code: '470007' }, operator);
-    const tokens = { staff: '', manager: '' };
-    const userIds: Record<string, string> = {};
-    for (const role of ['staff', 'manager'] as const) {
-      const email = `${role}@p1.bench`;
-      const created = await http<{ id: string }>(base, 'POST', '/api/v1/users', { email, name: `P1 ${role}`, password: 'bench-password-2026', organisationId: organisation.id, roles: [role] }, operator);
-      userIds[role] = created.id;
-      tokens[role] = (await http<{ accessToken: string }>(base, 'POST', '/api/v1/auth/login', { email, password: 'bench-password-2026' })).accessToken;
-    }
-    const newCase = () => http<{ id: string }>(base, 'POST', '/api/v1/cases', { program: 'test-petition', data: { title: 'ルワンダ・キガリ市との上下水道技術協力', amountYen: 900_000 } }, tokens.staff);
+    const { tokens, userIds, newCase } = await petitioners(base, { name: '沖縄県', kind: 'prefecture', code: '470007' });
     const httpCases: string[] = [];
     const rawCases: string[] = [];
-    for (let i = 0; i < CLIENTS; i += 1) httpCases.push((await newCase()).id);
-    for (let i = 0; i < CLIENTS; i += 1) rawCases.push((await newCase()).id);
+    for (let i = 0; i < CLIENTS; i += 1) httpCases.push(await newCase());
+    for (let i = 0; i < CLIENTS; i += 1) rawCases.push(await newCase());
 
     const sql = new Client({ connectionString: databaseUrl });
     sql.on('error', () => undefined);

@@ -23,12 +23,12 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { delay, findFreePort } from '@koryu/devstack';
 import { percentile } from './lib/environment';
-import { type BenchOptions, freshDatabase, http, startService, stopService, waitUntilReady } from './lib/services';
+import { petitioners, serviceEnvironment } from './lib/petition';
+import { type BenchOptions, freshDatabase, startService, stopService, waitUntilReady } from './lib/services';
 import { postgresCpu, processCpu, selfCpu } from './lib/cpu';
 import { type CasePosition, pacedTransitions, submitAndReturn } from './lib/transitions';
 
 const CLIENTS = 32;
-const ADMIN = { email: 'bench-operator@koryu.test', password: 'bench-operator-password' };
 
 export interface P2Options extends BenchOptions {
   /** The P1 HTTP median of the same run, when P1 ran first. */
@@ -40,16 +40,7 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
 
   const [apiPort, workerPort] = [await findFreePort(), await findFreePort()];
   const base = `http://127.0.0.1:${apiPort}`;
-  const env = {
-    NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: options.redisUrl,
-    JWT_SECRET: 'p2-benchmark-secret-that-is-long-enough-0123456789',
-    KORYU_ADMIN_EMAIL: ADMIN.email,
-    KORYU_ADMIN_PASSWORD: ADMIN.password,
-    KORYU_DEMO: '0',
-    LOG_LEVEL: 'info',
-  };
+  const env = serviceEnvironment(databaseUrl, options.redisUrl);
   // BENCH_PROFILE=1 writes V8 CPU profiles of the API and the worker to the work directory (CPU.<date>.<pid>.cpuprofile; the pids are in the logs).
   const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${options.workDir}`] : [];
   const api = startService('p2-api', join(__dirname, 'p1-api.js'), { ...env, PORT: String(apiPort), KORYU_DATA_DIR: join(options.workDir, 'p2-api') }, options.workDir, profile);
@@ -60,17 +51,10 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
     worker = startService('p2-worker', join(__dirname, 'p2-worker.js'), { ...env, PORT: String(workerPort), KORYU_DATA_DIR: join(options.workDir, 'p2-worker') }, options.workDir, profile);
     await waitUntilReady('p2-worker', `http://127.0.0.1:${workerPort}`, worker, options.workDir);
 
-    const operator = (await http<{ accessToken: string }>(base, 'POST', '/api/v1/auth/login', ADMIN)).accessToken;
-    const organisation = await http<{ id: string }>(base, 'POST', '/api/v1/organisations', { name: '松江市', kind: 'municipality', code: '322016' }, operator);
-    const tokens = { staff: '', manager: '' };
-    const users: string[] = [];
-    for (const role of ['staff', 'manager'] as const) {
-      const email = `${role}@p2.bench`;
-      users.push((await http<{ id: string }>(base, 'POST', '/api/v1/users', { email, name: `P2 ${role}`, password: 'bench-password-2026', organisationId: organisation.id, roles: [role] }, operator)).id);
-      tokens[role] = (await http<{ accessToken: string }>(base, 'POST', '/api/v1/auth/login', { email, password: 'bench-password-2026' })).accessToken;
-    }
+    const { tokens, userIds, newCase } = await petitioners(base, { name: '松江市', kind: 'municipality', code: '322016' });
+    const users = [userIds.staff, userIds.manager];
     const caseIds: string[] = [];
-    for (let i = 0; i < CLIENTS; i += 1) caseIds.push((await http<{ id: string }>(base, 'POST', '/api/v1/cases', { program: 'test-petition', data: { title: 'ルワンダ・キガリ市との上下水道技術協力', amountYen: 900_000 } }, tokens.staff)).id);
+    for (let i = 0; i < CLIENTS; i += 1) caseIds.push(await newCase());
 
     sql.on('error', () => undefined);
     await sql.connect();
