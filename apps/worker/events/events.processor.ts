@@ -75,7 +75,7 @@ export class EventsProcessor extends QuietWorkerHost {
   private async handleEachApart(events: DomainEvent[]): Promise<void> {
     const failures: unknown[] = [];
     for (const event of events) {
-      for (const consumer of this.consumers.filter((c) => !c.accepts || c.accepts(event))) {
+      for (const consumer of this.consumers.filter((c) => wants(c, event))) {
         await this.dataSource
           .transaction(async (tx) => {
             const fresh = await claim(tx, [event], [consumer]);
@@ -89,6 +89,7 @@ export class EventsProcessor extends QuietWorkerHost {
 }
 
 const pairKey = (consumer: string, eventId: string) => `${consumer}:${eventId}`;
+const wants = (consumer: EventConsumer, event: DomainEvent) => !consumer.accepts || consumer.accepts(event);
 
 /**
  * Takes the advisory lock of every case of the events, in case order, and records each event for
@@ -97,7 +98,7 @@ const pairKey = (consumer: string, eventId: string) => `${consumer}:${eventId}`;
  * begins (the transaction's start may be earlier, waiting for another batch's locks).
  */
 async function claim(tx: EntityManager, events: DomainEvent[], consumers: EventConsumer[]): Promise<Set<string>> {
-  const pairs = events.flatMap((event) => consumers.filter((consumer) => !consumer.accepts || consumer.accepts(event)).map((consumer) => ({ consumer: consumer.name, eventId: event.eventId })));
+  const pairs = events.flatMap((event) => consumers.filter((consumer) => wants(consumer, event)).map((consumer) => ({ consumer: consumer.name, eventId: event.eventId })));
   if (pairs.length === 0) return new Set();
   const rows = await preparedQueries(tx)<{ consumer: string; eventId: string }>(
     `WITH locked AS (
