@@ -129,7 +129,6 @@ export class CaseRepository {
     const { organisationId } = requireActor();
     const [row] = await preparedQuery<VisibleCase>(
       this.dataSource,
-      withDeadlines ? 'case-find-visible-deadlines' : 'case-find-visible',
       `SELECT ${CASE_COLUMNS}, CASE WHEN c.organisation_id = $2 THEN 'owner' ELSE 'invitee' END AS access, o.kind AS "ownerKind"
               ${withDeadlines ? `, ${DEADLINES_OF_CASE}` : ''}
          FROM workflow_case c JOIN organisation o ON o.id = c.organisation_id
@@ -210,7 +209,6 @@ export class CaseRepository {
     const actor = requireActor();
     const [row] = await preparedQuery<CaseRow>(
       this.dataSource,
-      'case-create',
       `WITH created AS (
          INSERT INTO workflow_case (program, program_version, organisation_id, title, state, data, fiscal_year, invited_organisation_ids, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *
@@ -235,9 +233,8 @@ export class CaseRepository {
    * version was stale (409).
    */
   async write(change: CaseWrite, inTransaction?: Query): Promise<CaseRow | undefined> {
-    const run = <T>(name: string, text: string, values: unknown[]) => (inTransaction ? inTransaction<T>(text, values) : preparedQuery<T>(this.dataSource, name, text, values));
+    const run = <T>(text: string, values: unknown[]) => (inTransaction ? inTransaction<T>(text, values) : preparedQuery<T>(this.dataSource, text, values));
     const [row] = await run<CaseRow>(
-      'case-write',
       `WITH updated AS (
          UPDATE workflow_case
             SET state = $3, data = $4, title = $5, fiscal_year = $6, invited_organisation_ids = $7,
@@ -304,7 +301,7 @@ export class CaseRepository {
     const byCase = new Map<string, DeadlineRow[]>();
     if (caseIds.length === 0) return byCase;
     const text = `SELECT ${DEADLINE_FIELDS} FROM case_deadline d WHERE d.case_id = ANY ($1::uuid[]) ORDER BY d.due_at, d.key`;
-    const rows = await preparedQuery<DeadlineRow>(this.dataSource, 'case-deadlines', text, [caseIds]);
+    const rows = await preparedQuery<DeadlineRow>(this.dataSource, text, [caseIds]);
     for (const row of rows) byCase.set(row.caseId, [...(byCase.get(row.caseId) ?? []), row]);
     return byCase;
   }

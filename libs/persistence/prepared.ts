@@ -4,23 +4,34 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 
+const nameOf = new Map<string, string>();
+
+/** A prepared statement's name: a hash of its text, so one text has one name on every connection. */
+function statementName(text: string): string {
+  let name = nameOf.get(text);
+  if (!name) {
+    name = `koryu-${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    if (nameOf.size < 10_000) nameOf.set(text, name);
+  }
+  return name;
+}
+
 /**
  * Runs a hot-path statement (authentication, case reads and writes) as a named prepared statement
  * on TypeORM's own `pg` pool: PostgreSQL parses and plans it once per connection instead of on
  * every request. Parameters are serialised exactly as `dataSource.query` does (objects as JSON,
  * arrays as PostgreSQL arrays), and driver errors keep their SQLSTATE for the error classifier.
- * `name` must be unique per statement text.
+ * The text must carry values as parameters only.
  */
-export async function preparedQuery<T>(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<T[]> {
+export async function preparedQuery<T>(dataSource: DataSource, text: string, values: unknown[]): Promise<T[]> {
   const pool = (dataSource.driver as PostgresDriver).master as Pool;
-  const result = await pool.query({ name, text, values });
+  const result = await pool.query({ name: statementName(text), text, values });
   return result.rows as T[];
 }
 
 /** Distinct statements one connection prepares through preparedQueries before it sends the rest unnamed. */
 const PREPARED_PER_CONNECTION = 200;
 const preparedOn = new WeakMap<object, Set<string>>();
-const nameOf = new Map<string, string>();
 
 /**
  * A query function on a transaction's own connection that sends each statement as a named prepared
@@ -36,11 +47,7 @@ export function preparedQueries(manager: EntityManager): <T>(text: string, param
   return async <T>(text: string, params: unknown[]): Promise<T[]> => {
     // The transaction's connection (connect() answers the one it holds).
     const client = (await runner.connect()) as PoolClient;
-    let name = nameOf.get(text);
-    if (!name) {
-      name = `koryu-${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
-      if (nameOf.size < 10_000) nameOf.set(text, name);
-    }
+    const name = statementName(text);
     let prepared = preparedOn.get(client);
     if (!prepared) preparedOn.set(client, (prepared = new Set()));
     if (!prepared.has(name) && prepared.size >= PREPARED_PER_CONNECTION) return (await client.query(text, params)).rows as T[];

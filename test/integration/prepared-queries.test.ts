@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { createDataSource, preparedQueries } from '@koryu/persistence';
+import { createDataSource, preparedQueries, preparedQuery } from '@koryu/persistence';
 import { createTestDatabase, type TestDatabase } from '@koryu/testing';
 
 /** The worker's event path sends its statements as named prepared statements, at most 200 per connection. */
@@ -28,6 +28,16 @@ it('prepares each statement once on the transaction’s connection and answers i
     return { first, second, prepared: prepared[0].n };
   });
   expect(answers).toEqual({ first: [{ n: 2 }], second: [{ n: 42 }], prepared: 1 });
+});
+
+it('names a text the same on the pool and in a transaction, so the connection prepares it once', async () => {
+  const text = 'SELECT $1::int * 3 AS n';
+  expect(await preparedQuery<{ n: number }>(source, text, [2])).toEqual([{ n: 6 }]);
+  const prepared = await source.transaction(async (tx) => {
+    expect(await preparedQueries(tx)<{ n: number }>(text, [3])).toEqual([{ n: 9 }]);
+    return (await tx.query(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1`, [text]))[0].n as number;
+  });
+  expect(prepared).toBe(1);
 });
 
 it('sends statements unnamed once a connection holds 200 of its own, so texts with values in them cannot grow a session without bound', async () => {

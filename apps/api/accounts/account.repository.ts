@@ -92,7 +92,6 @@ export class AccountRepository {
   private async readSessionState(userId: string): Promise<SessionState | undefined> {
     const [row] = await preparedQuery<SessionState>(
       this.dataSource,
-      'session-state',
       `SELECT u.id, u.organisation_id AS "organisationId", o.kind AS "organisationKind", u.roles,
               (u.disabled_at IS NOT NULL) AS disabled, u.session_generation AS "sessionGeneration"
          FROM app_user u JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1`,
