@@ -25,7 +25,7 @@ const HEALTH_PATH = `/${API_PREFIX}/health`;
  * for every response, and @fastify/helmet built helmet's middleware (parsing the CSP) on every
  * request.
  */
-export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+function helmetHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   const response = {
     setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
