@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { preparedQueries } from '@koryu/persistence';
 import { Coalescer } from '@koryu/platform';
 
 /** What a reminder's delayed job carries: ids only (PostgreSQL holds the rest). */
@@ -58,7 +59,7 @@ export class ReminderSender {
    */
   private async sendClaimed(jobs: ReminderJob[], { alsoDue }: { alsoDue: boolean }): Promise<void> {
     const sentNow = await this.dataSource.transaction(async (tx) => {
-      const rows: ReminderRow[] = await tx.query(
+      const rows = await preparedQueries(tx)<ReminderRow>(
         `SELECT r.id, r.generation, r.fire_at <= now() AS due, d.kind, d.audience, d.notify, d.created_by AS "createdBy", d.title,
                 c.id AS "caseId", c.title AS "caseTitle", c.organisation_id AS "organisationId", c.created_by AS "caseCreatedBy"
            FROM deadline_reminder r
@@ -95,7 +96,7 @@ export class ReminderSender {
     const recipients = Object.entries(REMINDERS)
       .map(([key, reminder]) => `SELECT b.id AS reminder_id, u.id AS user_id ${reminder.recipients} WHERE b.reminder = '${key}' AND u.disabled_at IS NULL`)
       .join('\n UNION ALL ');
-    await tx.query(
+    await preparedQueries(tx)(
       `WITH batch AS (
               SELECT * FROM jsonb_to_recordset($1::jsonb) AS b (id uuid, generation integer, reminder text, notice text, title jsonb, body jsonb, "caseId" uuid,
                                                                "organisationId" uuid, "createdBy" uuid, "caseCreatedBy" uuid, notify uuid[])),
