@@ -1,6 +1,6 @@
-import { Agent, request as httpRequest } from 'node:http';
 import autocannon from 'autocannon';
 import { percentile } from './environment';
+import { BenchConnection } from './http-connection';
 
 /** A case of the load and where it stands. */
 export interface CasePosition {
@@ -110,7 +110,7 @@ export async function submitAndReturn(load: TransitionLoad): Promise<TransitionR
  */
 export async function pacedTransitions(load: TransitionLoad & { rate: number }): Promise<TransitionRun> {
   const url = new URL(load.base);
-  const agent = new Agent({ keepAlive: true, maxSockets: load.connections });
+  const connections: BenchConnection[] = [];
   const idle = load.cases.map((c) => ({ ...c }));
   const waiting: number[] = [];
   const latencies: number[] = [];
@@ -122,6 +122,8 @@ export async function pacedTransitions(load: TransitionLoad & { rate: number }):
 
   const send = (dueAt: number, moving: CasePosition) => {
     const { path, headers, body } = nextTransition(moving, load.tokens);
+    // A connection of its own while in flight: one request at a time on each.
+    const connection = connections.pop() ?? new BenchConnection(url.hostname, Number(url.port));
     inFlight += 1;
     const done = (status: number | undefined, text: string) => {
       inFlight -= 1;
@@ -141,24 +143,16 @@ export async function pacedTransitions(load: TransitionLoad & { rate: number }):
       else idle.push(moving);
       if (!sending && inFlight === 0) finished();
     };
-    const request = httpRequest(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        method: 'POST',
-        path,
-        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+    connection.request('POST', path, headers, body).then(
+      (answer) => {
+        connections.push(connection);
+        done(answer.status, answer.body);
       },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => done(response.statusCode, text));
+      (error: Error) => {
+        connection.close();
+        done(undefined, error.message);
       },
     );
-    request.on('error', (error) => done(undefined, error.message));
-    request.end(body);
   };
 
   const start = performance.now();
@@ -180,7 +174,7 @@ export async function pacedTransitions(load: TransitionLoad & { rate: number }):
   });
   sending = false;
   if (inFlight > 0) await allAnswered;
-  agent.destroy();
+  for (const connection of connections) connection.close();
   latencies.sort((a, b) => a - b);
   return { rps: completed / load.seconds, p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), non2xx, errors, completed, failures };
 }
