@@ -5,6 +5,7 @@ import type { Queue } from 'bullmq';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { KoryuConfig } from '@koryu/config';
+import { preparedQuery } from '@koryu/persistence';
 import { KORYU_CONFIG } from '@koryu/platform';
 import { type DomainEvent, type DomainEventType, type EventBatch, EVENTS_PER_JOB, OUTBOX_CHANNEL, QUEUES } from '@koryu/queues';
 
@@ -170,8 +171,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * again (at least once), so it is only logged.
    */
   private markSent(ids: string[]): void {
-    const marked: Promise<void> = this.dataSource
-      .query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [ids])
+    const marked: Promise<void> = preparedQuery(this.dataSource, 'UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [ids])
       .then(
         () => undefined,
         (error: unknown) => this.logger.warn(`outbox relay: published rows not marked sent, they will be published again: ${error instanceof Error ? error.message : String(error)}`),
