@@ -6,11 +6,11 @@ import type { DomainEvent } from '@koryu/queues';
 
 /**
  * A consumer of domain events. `handle` runs inside the PostgreSQL transaction that also records
- * (consumer name, event id) in `processed_event`: an event delivered twice acts once. First
- * deliveries are handled in batches, every consumer and every event of a batch sharing that
- * transaction (one commit per batch); a failure rolls back all of their effects and each event is
- * handled again on its own, each consumer in its own transaction, so one that keeps failing does
- * not hold back the others and none repeats an effect.
+ * (consumer name, event id) in `processed_event`: an event delivered twice acts once. Each
+ * consumer handles first deliveries in batches of its own, in a transaction of its own (one commit
+ * per batch), beside the other consumers; a failure rolls back the batch's effects and each of its
+ * events is handled again on its own, so one that keeps failing does not hold back the others and
+ * none repeats an effect.
  */
 export interface EventConsumer {
   /** Stable and unique name: the idempotency key's first half. Renaming it replays old events to it. */

@@ -12,22 +12,25 @@ export const EVENT_CONSUMERS = Symbol('EVENT_CONSUMERS');
 
 /**
  * Hands every domain event to every consumer that accepts it. A job carries the events of one
- * relay batch (EventBatch). First deliveries are gathered into batches (see Coalescer: one at a
- * time per process; the events that arrive while it runs form the next), and a batch is one
- * transaction. Its first statement takes the transaction-scoped advisory lock of each case (in
- * case order, so batches never deadlock; the events of a case wait for each other and consumers
- * never race on a case's rows) and records (consumer, event id) for every pair; pairs already
- * recorded are skipped. Consumers take the batch's events at once (`handleBatch`) or one by one.
- * Should a batch fail, each of its events is handled again on its own, each consumer in its own
- * transaction, and so are retries (the events already handled are skipped by their records), so
- * one consumer or event that keeps failing holds back nothing else. A consumer must not depend on
- * the order events arrive in: it reads the case as it is now (the deadlines) or acts on the event
- * alone (the notifications).
+ * relay batch (EventBatch). Each consumer gathers its first deliveries into batches of its own
+ * (see Coalescer: one at a time per consumer and process; the events that arrive while it runs
+ * form the next), and a batch is one transaction of that consumer alone, so consumers run side by
+ * side and a quick one (the in-app notifications) never waits for a slower one (the deadlines and
+ * their reminders). The transaction's first statement takes the consumer's transaction-scoped
+ * advisory lock of each case (in case order, so batches never deadlock; a consumer handles the
+ * events of a case one batch at a time and never races itself on a case's rows) and records
+ * (consumer, event id) for every event; events already recorded are skipped. Consumers take the
+ * batch's events at once (`handleBatch`) or one by one. Should a batch fail, each of its events
+ * is handled again on its own, in its own transaction, and so are retries (the events already
+ * handled are skipped by their records), so one event that keeps failing holds back nothing else.
+ * A consumer must not depend on the order events arrive in: it reads the case as it is now (the
+ * deadlines) or acts on the event alone (the notifications).
  */
 @Processor(QUEUES.events, { concurrency: 64 })
 export class EventsProcessor extends QuietWorkerHost {
   private readonly logger = new Logger(EventsProcessor.name);
-  private readonly batches = new Coalescer<DomainEvent>((events) => this.handleTogether(events));
+  /** Each consumer's batches, in the order of `consumers`. */
+  private readonly batches: Coalescer<DomainEvent>[];
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -38,77 +41,73 @@ export class EventsProcessor extends QuietWorkerHost {
     const names = consumers.map((consumer) => consumer.name);
     const twice = names.filter((name, i) => names.indexOf(name) !== i);
     if (twice.length > 0) throw new Error(`two event consumers are named ${twice.join(', ')}: a name is the idempotency key, so each must be unique`);
+    this.batches = consumers.map((consumer) => new Coalescer<DomainEvent>((events) => this.handleTogether(consumer, events)));
   }
 
   async process(job: Job<EventBatch | DomainEvent>): Promise<void> {
     if (this.canaries.of(QUEUES.events).seen(job)) return;
     // Jobs published before events travelled in batches carry one event each.
     const events = 'events' in job.data ? job.data.events : [job.data];
-    if (job.attemptsMade > 0) return this.handleEachApart(events);
-    const outcomes = await Promise.allSettled(events.map((event) => this.batches.submit(event)));
+    const deliveries = this.consumers.flatMap((consumer, i) => events.filter((event) => wants(consumer, event)).map((event) => ({ consumer, event, batches: this.batches[i] })));
+    if (job.attemptsMade > 0) return this.handleEachApart(deliveries);
+    const outcomes = await Promise.allSettled(deliveries.map(({ event, batches }) => batches.submit(event)));
     // The events of a failed batch (logged once by handleTogether) again, each on its own.
-    await this.handleEachApart(events.filter((_, i) => outcomes[i].status === 'rejected'));
+    await this.handleEachApart(deliveries.filter((_, i) => outcomes[i].status === 'rejected'));
   }
 
-  /** Every event of the batch and every consumer in one transaction. */
-  private async handleTogether(delivered: DomainEvent[]): Promise<void> {
+  /** A batch of one consumer's events in one transaction. */
+  private async handleTogether(consumer: EventConsumer, delivered: DomainEvent[]): Promise<void> {
     // The same event delivered twice at once is handled once.
     const events = [...new Map(delivered.map((event) => [event.eventId, event])).values()];
     try {
       await this.dataSource.transaction(async (tx) => {
-        const fresh = await claim(tx, events, this.consumers);
-        for (const consumer of this.consumers) {
-          const mine = events.filter((event) => fresh.has(pairKey(consumer.name, event.eventId)));
-          if (mine.length === 0) continue;
-          if (consumer.handleBatch) await consumer.handleBatch(mine, tx);
-          else for (const event of mine) await consumer.handle(event, tx);
-        }
+        const fresh = await claim(tx, events, consumer);
+        const mine = events.filter((event) => fresh.has(event.eventId));
+        if (mine.length === 0) return;
+        if (consumer.handleBatch) await consumer.handleBatch(mine, tx);
+        else for (const event of mine) await consumer.handle(event, tx);
       });
     } catch (error) {
-      this.logger.warn(`a batch of ${events.length} events failed (${error instanceof Error ? error.message : String(error)}); each is handled again on its own`);
+      this.logger.warn(`a batch of ${events.length} events failed in consumer ${consumer.name} (${error instanceof Error ? error.message : String(error)}); each is handled again on its own`);
       throw error;
     }
-    this.logger.debug({ events: events.length }, 'events consumed');
+    this.logger.debug({ consumer: consumer.name, events: events.length }, 'events consumed');
   }
 
-  /** Each event on its own, each consumer in its own transaction; every one is tried, then the first failure is thrown (the job is retried). */
-  private async handleEachApart(events: DomainEvent[]): Promise<void> {
+  /** Each delivery in its own transaction; every one is tried, then the first failure is thrown (the job is retried). */
+  private async handleEachApart(deliveries: { consumer: EventConsumer; event: DomainEvent }[]): Promise<void> {
     const failures: unknown[] = [];
-    for (const event of events) {
-      for (const consumer of this.consumers.filter((c) => wants(c, event))) {
-        await this.dataSource
-          .transaction(async (tx) => {
-            const fresh = await claim(tx, [event], [consumer]);
-            if (fresh.size > 0) await consumer.handle(event, tx);
-          })
-          .catch((error: unknown) => failures.push(error));
-      }
+    for (const { consumer, event } of deliveries) {
+      await this.dataSource
+        .transaction(async (tx) => {
+          const fresh = await claim(tx, [event], consumer);
+          if (fresh.size > 0) await consumer.handle(event, tx);
+        })
+        .catch((error: unknown) => failures.push(error));
     }
     if (failures.length > 0) throw failures[0];
   }
 }
 
-const pairKey = (consumer: string, eventId: string) => `${consumer}:${eventId}`;
 const wants = (consumer: EventConsumer, event: DomainEvent) => !consumer.accepts || consumer.accepts(event);
 
 /**
- * Takes the advisory lock of every case of the events, in case order, and records each event for
- * each consumer that accepts it, in one statement; answers the (consumer, event) pairs not handled
+ * Takes the consumer's advisory lock of every case of the events, in case order, and records each
+ * event for the consumer, in one statement; answers the ids of the events it had not handled
  * before. `processed_at` is when the record was written, once the locks are held: when handling
  * begins (the transaction's start may be earlier, waiting for another batch's locks).
  */
-async function claim(tx: EntityManager, events: DomainEvent[], consumers: EventConsumer[]): Promise<Set<string>> {
-  const pairs = events.flatMap((event) => consumers.filter((consumer) => wants(consumer, event)).map((consumer) => ({ consumer: consumer.name, eventId: event.eventId })));
-  if (pairs.length === 0) return new Set();
-  const rows = await preparedQueries(tx)<{ consumer: string; eventId: string }>(
+async function claim(tx: EntityManager, events: DomainEvent[], consumer: EventConsumer): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  const rows = await preparedQueries(tx)<{ eventId: string }>(
     `WITH locked AS (
-       SELECT pg_advisory_xact_lock(hashtextextended('case-events:' || c, 0))
-         FROM (SELECT DISTINCT c FROM unnest($1::text[]) AS c WHERE c IS NOT NULL ORDER BY c) AS cases)
+       SELECT pg_advisory_xact_lock(hashtextextended('case-events:' || $1::text || ':' || c, 0))
+         FROM (SELECT DISTINCT c FROM unnest($2::text[]) AS c WHERE c IS NOT NULL ORDER BY c) AS cases)
      INSERT INTO processed_event (consumer, event_id, processed_at)
-     SELECT p.consumer, p.event_id, clock_timestamp() FROM unnest($2::text[], $3::uuid[]) AS p (consumer, event_id)
+     SELECT $1::text, e.event_id, clock_timestamp() FROM unnest($3::uuid[]) AS e (event_id)
       WHERE (SELECT count(*) FROM locked) >= 0 -- always true: makes every lock come before the first row
-     ON CONFLICT DO NOTHING RETURNING consumer, event_id AS "eventId"`,
-    [events.map((event) => event.caseId), pairs.map((p) => p.consumer), pairs.map((p) => p.eventId)],
+     ON CONFLICT DO NOTHING RETURNING event_id AS "eventId"`,
+    [consumer.name, events.map((event) => event.caseId), events.map((event) => event.eventId)],
   );
-  return new Set(rows.map((row) => pairKey(row.consumer, row.eventId)));
+  return new Set(rows.map((row) => row.eventId));
 }
