@@ -8,7 +8,7 @@ describe('OutboxWaker', () => {
     const waker = new OutboxWaker(async (sql) => sent.push(sql), undefined, 5);
     for (let i = 0; i < 100; i += 1) waker.wake();
     await tick(30);
-    expect(sent).toEqual(["SELECT pg_notify('koryu_outbox', '')"]);
+    expect(sent).toEqual(["SELECT set_config('synchronous_commit', 'off', true), pg_notify('koryu_outbox', '')"]);
   });
 
   it('sends the first wake at once, and wakes within the window after a NOTIFY at its end', async () => {
