@@ -33,12 +33,10 @@ export interface RelayFaults {
  * session holds the relay lock, and it relays on that session. A batch reads the unsent rows in
  * id order (every committed one, each time: a "last id seen" cursor would skip rows whose
  * transaction commits late), publishes them with one addBulk as jobs of up to EVENTS_PER_JOB
- * events (EventBatch), then marks them sent on another connection: no transaction, as nothing
- * else publishes. The next batch is read while one is published and marked (it skips their rows),
- * but published only after it, so batches reach the queue in id order; should a publish fail, the
- * batch read meanwhile is dropped and read again with the failed one. A crash between publishing
- * and marking publishes the rows again: delivery is at least once, and the consumers are
- * idempotent by event id.
+ * events (EventBatch), then marks them sent on another connection while it reads the next batch
+ * (which skips the rows being marked): no transaction, as nothing else publishes. A crash between
+ * publishing and marking publishes the rows again: delivery is at least once, and the consumers
+ * are idempotent by event id.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -72,23 +70,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /**
    * Publishes unsent rows on the leader's session until a read finds none: while transitions keep
-   * committing, each batch is followed at once by the next (the rows committed while it was read
-   * and published) without waiting for their NOTIFY; the relay sleeps only once it has caught up.
-   * A batch is read while the one before is being published, so under load a row waits for about
-   * the longer of the two round trips rather than for both.
+   * committing, each batch is followed at once by the next (the rows committed meanwhile) without
+   * waiting for their NOTIFY; the relay sleeps only once it has caught up.
    */
   private async drain(session: Client): Promise<void> {
-    let reading = this.unsent(session, []);
-    for (;;) {
-      const rows = await reading;
-      if (rows.length === 0) return;
-      const ids = rows.map((row) => row.id);
-      reading = this.unsent(session, ids);
-      // Settled here should the publish below fail first (the batch is then read again).
-      reading.catch(() => undefined);
-      await this.publish(rows);
-      this.markSent(ids);
-    }
+    while ((await this.relayBatch(session)) > 0);
   }
 
   private async run(): Promise<void> {
@@ -159,17 +145,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     else this.woken = true;
   }
 
-  /** The unsent rows in id order, but for those being published (`publishing`) or marked sent. */
-  private async unsent(session: Client, publishing: string[]): Promise<OutboxRow[]> {
+  private async relayBatch(session: Client): Promise<number> {
     const { rows } = await session.query<OutboxRow>({
       name: 'outbox-unsent',
       text: `SELECT id, event_id, case_id, type, payload, created_at FROM outbox WHERE sent_at IS NULL AND NOT (id = ANY ($2::bigint[])) ORDER BY id LIMIT $1`,
-      values: [BATCH_SIZE, [...publishing, ...[...this.marking.values()].flat()]],
+      values: [BATCH_SIZE, [...this.marking.values()].flat()],
     });
-    return rows;
-  }
-
-  private async publish(rows: OutboxRow[]): Promise<void> {
+    if (rows.length === 0) return 0;
     const events = rows.map((row): DomainEvent => ({ eventId: row.event_id, type: row.type, caseId: row.case_id, occurredAt: row.created_at.toISOString(), payload: row.payload }));
     const jobs: { name: string; data: EventBatch; opts: { jobId: string } }[] = [];
     for (let i = 0; i < events.length; i += EVENTS_PER_JOB) {
@@ -179,11 +161,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
     await this.events.addBulk(jobs);
     this.faults.afterPublish?.();
+    this.markSent(rows.map((row) => row.id));
+    return rows.length;
   }
 
   /**
-   * Marks published rows sent on a pooled connection while the leader's session goes on; the
-   * batches read meanwhile skip them. Should marking fail, they stay unsent and are published
+   * Marks published rows sent on a pooled connection while the leader's session reads the next
+   * batch, which skips them meanwhile. Should marking fail, they stay unsent and are published
    * again (at least once), so it is only logged.
    */
   private markSent(ids: string[]): void {
