@@ -29,26 +29,26 @@ export const EVENT_CONSUMERS = Symbol('EVENT_CONSUMERS');
 @Processor(QUEUES.events, { concurrency: 64 })
 export class EventsProcessor extends QuietWorkerHost {
   private readonly logger = new Logger(EventsProcessor.name);
-  /** Each consumer's batches, in the order of `consumers`. */
-  private readonly batches: Coalescer<DomainEvent>[];
+  /** Each consumer with the batches it gathers its first deliveries into. */
+  private readonly lanes: { consumer: EventConsumer; batches: Coalescer<DomainEvent> }[];
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(EVENT_CONSUMERS) private readonly consumers: EventConsumer[],
+    @Inject(EVENT_CONSUMERS) consumers: EventConsumer[],
     @Inject(QUEUE_CANARIES) private readonly canaries: QueueCanaries,
   ) {
     super();
     const names = consumers.map((consumer) => consumer.name);
     const twice = names.filter((name, i) => names.indexOf(name) !== i);
     if (twice.length > 0) throw new Error(`two event consumers are named ${twice.join(', ')}: a name is the idempotency key, so each must be unique`);
-    this.batches = consumers.map((consumer) => new Coalescer<DomainEvent>((events) => this.handleTogether(consumer, events)));
+    this.lanes = consumers.map((consumer) => ({ consumer, batches: new Coalescer<DomainEvent>((events) => this.handleTogether(consumer, events)) }));
   }
 
   async process(job: Job<EventBatch | DomainEvent>): Promise<void> {
     if (this.canaries.of(QUEUES.events).seen(job)) return;
     // Jobs published before events travelled in batches carry one event each.
     const events = 'events' in job.data ? job.data.events : [job.data];
-    const deliveries = this.consumers.flatMap((consumer, i) => events.filter((event) => wants(consumer, event)).map((event) => ({ consumer, event, batches: this.batches[i] })));
+    const deliveries = this.lanes.flatMap(({ consumer, batches }) => events.filter((event) => wants(consumer, event)).map((event) => ({ consumer, event, batches })));
     if (job.attemptsMade > 0) return this.handleEachApart(deliveries);
     const outcomes = await Promise.allSettled(deliveries.map(({ event, batches }) => batches.submit(event)));
     // The events of a failed batch (logged once by handleTogether) again, each on its own.
