@@ -61,14 +61,14 @@ describe('Coalescer', () => {
     await coalescer.submit(2);
     expect(seen).toEqual([[1], [2]]);
   });
-});
 
-it('puts the items submitted in the same turn in one batch', async () => {
-  const { batches, handle } = controlledHandler();
-  const coalescer = new Coalescer(handle);
-  const all = [1, 2, 3].map((n) => coalescer.submit(n));
-  await settled();
-  expect(batches.map((b) => b.items)).toEqual([[1, 2, 3]]);
-  batches[0].finish();
-  await Promise.all(all);
+  it('puts the items submitted in the same turn in one batch', async () => {
+    const { batches, handle } = controlledHandler();
+    const coalescer = new Coalescer(handle);
+    const all = [1, 2, 3].map((n) => coalescer.submit(n));
+    await settled();
+    expect(batches.map((b) => b.items)).toEqual([[1, 2, 3]]);
+    batches[0].finish();
+    await Promise.all(all);
+  });
 });
