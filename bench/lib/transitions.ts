@@ -106,9 +106,10 @@ export async function submitAndReturn(load: TransitionLoad): Promise<TransitionR
  * then on a free case (or as soon as one is free, when all are in flight), and its latency counts
  * from when it was due, so a slow answer cannot hide the requests it held up. autocannon's own rate
  * option is no substitute: it lets each connection send its whole second's quota back to back at
- * the start of every second, then idle, which loads the system in bursts.
+ * the start of every second, then idle, which loads the system in bursts. A request in flight has
+ * a keep-alive connection of its own, so there are at most as many connections as cases.
  */
-export async function pacedTransitions(load: TransitionLoad & { rate: number }): Promise<TransitionRun> {
+export async function pacedTransitions(load: Omit<TransitionLoad, 'connections'> & { rate: number }): Promise<TransitionRun> {
   const url = new URL(load.base);
   const connections: BenchConnection[] = [];
   const idle = load.cases.map((c) => ({ ...c }));
