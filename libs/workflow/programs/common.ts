@@ -4,10 +4,9 @@ import { DateTime } from 'luxon';
 import { TOKYO } from '@koryu/calendar';
 import type { ActionDefinition, Localized, RuleViolation, StateDefinition } from '../definition';
 
-/**
- * Pieces every program shares (DOMAIN.md "Cross-cutting rules"): the draft → internal-review
- * backbone, dates in Asia/Tokyo, and small readers of untyped case data.
- */
+// Pieces every program shares (DOMAIN.md "Cross-cutting rules"): the draft → internal-review
+// backbone, dates read in Tokyo time (TOKYO from @koryu/calendar), and small readers of untyped
+// case data.
 
 export const t = (ja: string, en: string): Localized => ({ ja, en });
 
