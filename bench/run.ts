@@ -13,6 +13,7 @@ import type { BenchOptions } from './lib/services';
 import { runP1 } from './p1-transitions';
 import { runP2 } from './p2-events';
 import { runP3 } from './p3-reminders';
+import { runP6 } from './p6-web';
 
 /** What earlier benchmarks of the same run measured, for later ones (P2 runs at half the P1 rate). */
 interface RunSoFar {
@@ -29,6 +30,7 @@ const BENCHES: Record<string, Bench> = {
   },
   p2: (options, soFar) => runP2({ ...options, p1Rate: soFar.p1Rate }),
   p3: (options) => runP3(options),
+  p6: (options) => runP6(options),
 };
 
 async function main(): Promise<void> {

@@ -254,7 +254,8 @@ function printBanner(say: (line: string) => void, env: NodeJS.ProcessEnv, ports:
   const base = env.APP_BASE_URL as string;
   say('');
   say('Koryu (交流) is running.');
-  say(`  API                ${base}/api/v1   (no web UI yet)`);
+  say(`  Web UI             ${base}/`);
+  say(`  API                ${base}/api/v1`);
   say(`  API documentation  ${base}/api/docs`);
   say(`  Queue dashboard    ${base}/admin/queues   (operator admins)`);
   say(`  Metrics            ${base}/metrics   (worker :${ports.worker}, notifier :${ports.notifier})`);

@@ -4,6 +4,7 @@ import { createHttpService } from '@koryu/platform';
 import { mountQueueDashboard } from './admin/queue-dashboard';
 import { ApiModule, type ApiOptions } from './api.module';
 import { mountOpenApi } from './openapi';
+import { mountWebUi } from './web-ui';
 
 /** The API service as `main.ts` runs it; tests start exactly this. */
 export function createApi(config: KoryuConfig, options: ApiOptions = {}): Promise<NestFastifyApplication> {
@@ -13,6 +14,7 @@ export function createApi(config: KoryuConfig, options: ApiOptions = {}): Promis
       mountOpenApi(app);
       const closeDashboard = await mountQueueDashboard(app, config.redisUrl);
       app.getHttpAdapter().getInstance().addHook('onClose', closeDashboard);
+      await mountWebUi(app);
     },
   });
 }

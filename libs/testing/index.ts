@@ -4,3 +4,4 @@ export * from './test-database';
 export * from './processes';
 export * from './role-matrix';
 export * from './fixtures';
+export * from './browser';

@@ -93,6 +93,12 @@ describe('npm start', () => {
     expect(apiLog()).not.toContain(DEMO_PASSWORD);
     expect(apiLog()).not.toContain(token);
 
+    // The web UI is served where the banner says.
+    const webUrl = /Web UI\s+(http:\/\/\S+)/.exec(output)?.[1];
+    expect(webUrl).toBe(`http://localhost:${env.PORT}/`);
+    const ui = await http.get('/');
+    expect([ui.status, ui.text]).toEqual([200, expect.stringContaining('<div id="app">')]);
+
     // The mail catcher's web view is up where the banner says.
     const mailUrl = /Mail catcher\s+(http:\/\/\S+)/.exec(output)?.[1];
     expect(mailUrl).toBeDefined();

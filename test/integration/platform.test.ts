@@ -54,3 +54,32 @@ it('shows the queue dashboard to system operators only', async () => {
   expect(queues.status).toBe(200);
   expect(queues.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['events', 'notifications', 'system', 'timers']);
 });
+
+describe('the web UI on the API port (API.md)', () => {
+  it('answers its client-side routes with the built page, so links in mails open directly', async () => {
+    for (const path of ['/', '/login', '/cases', '/cases/0b5e8a1c-1f7e-4a55-9d55-7a5b1a7e2c11', '/notifications']) {
+      const page = await api.http.get(path);
+      expect([path, page.status, page.headers.get('content-type')]).toEqual([path, 200, expect.stringMatching(/^text\/html/)]);
+      expect(page.text).toMatch(/<div id="app">/);
+      expect(page.headers.get('cache-control')).toBe('no-cache');
+      expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    }
+  });
+
+  it('serves the built assets with a long cache, and 404 for a missing one instead of the page', async () => {
+    const index = (await api.http.get('/')).text;
+    const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)"/.exec(index)?.[1];
+    expect(script).toBeDefined();
+    const asset = await api.http.get(script as string);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect((await api.http.get('/assets/missing-0000.js')).status).toBe(404);
+  });
+
+  it('leaves unknown API paths to the API: JSON 404, never the page', async () => {
+    const missing = await api.http.get('/api/v1/no-such-thing');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+  });
+});

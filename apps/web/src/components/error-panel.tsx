@@ -1,0 +1,25 @@
+import type { ApiError } from '../api';
+import { useI18n } from '../locale';
+
+/** A failed load: the server's message (already in the UI's language) and a way to try again. */
+export function ErrorPanel({ error, onRetry, standalone }: { error: ApiError; onRetry?: () => unknown; standalone?: boolean }) {
+  const { t } = useI18n();
+  const panel = (
+    <div class="alert alert-error" role="alert">
+      <p>{error.message}</p>
+      {onRetry && (
+        <button type="button" class="button" onClick={() => void onRetry()}>
+          {t('app.retry')}
+        </button>
+      )}
+    </div>
+  );
+  if (!standalone) return panel;
+  // Before the layout exists (the session could not start), the page still needs its landmarks.
+  return (
+    <main id="main" class="page page-narrow">
+      <h1>{t('error.title')}</h1>
+      {panel}
+    </main>
+  );
+}

@@ -1,0 +1,199 @@
+import type { Locale, Localized } from './types';
+
+/**
+ * Every string of the UI, Japanese first. Components take them through `t(key, values)`, so a
+ * missing translation is a type error. `{name}` marks a value filled in at run time.
+ */
+const messages = {
+  'app.name': { ja: '交流 Koryu', en: '交流 Koryu' },
+  'app.skipToContent': { ja: '本文へ移動', en: 'Skip to main content' },
+  'app.loading': { ja: '読み込み中…', en: 'Loading…' },
+  'app.timesInJst': { ja: '日時はすべて日本時間（JST）で表示しています。', en: 'All dates and times are Japan Standard Time (JST).' },
+  'app.retry': { ja: '再読み込み', en: 'Try again' },
+  'list.separator': { ja: '、', en: ', ' },
+  'list.colon': { ja: '：', en: ': ' },
+  'app.pageTitle': { ja: '{page} | 交流 Koryu', en: '{page} | 交流 Koryu' },
+
+  'language.label': { ja: '表示言語', en: 'Language' },
+
+  'nav.label': { ja: 'メインメニュー', en: 'Main menu' },
+  'nav.inbox': { ja: '受信箱', en: 'Inbox' },
+  'nav.cases': { ja: '案件一覧', en: 'Cases' },
+  'nav.notifications': { ja: 'お知らせ', en: 'Notifications' },
+  'nav.unread': { ja: '（未読 {count} 件）', en: ' ({count} unread)' },
+  'nav.user': { ja: 'ログイン中のユーザー', en: 'Signed in as' },
+  'nav.logout': { ja: 'ログアウト', en: 'Sign out' },
+
+  'error.network': { ja: 'サーバーに接続できませんでした。通信状況を確認して、もう一度お試しください。', en: 'Could not reach the server. Check your connection and try again.' },
+  'error.unexpected': { ja: '予期しないエラーが発生しました。時間をおいてもう一度お試しください。', en: 'Something went wrong. Please try again later.' },
+  'error.title': { ja: 'エラー', en: 'Error' },
+
+  'login.title': { ja: 'ログイン', en: 'Sign in' },
+  'login.intro': { ja: '自治体国際交流の業務システムです。登録されたメールアドレスとパスワードでログインしてください。', en: "The workflow system for local governments' international exchange programs. Sign in with your registered e-mail address and password." },
+  'login.email': { ja: 'メールアドレス', en: 'E-mail address' },
+  'login.password': { ja: 'パスワード', en: 'Password' },
+  'login.submit': { ja: 'ログイン', en: 'Sign in' },
+  'login.submitting': { ja: 'ログインしています…', en: 'Signing in…' },
+  'login.required': { ja: 'メールアドレスとパスワードを入力してください。', en: 'Enter your e-mail address and password.' },
+  'login.returnNotice': { ja: 'ログインすると、開いていたページに戻ります。', en: 'After signing in you will return to the page you were on.' },
+
+  'inbox.title': { ja: '受信箱', en: 'Inbox' },
+  'inbox.intro': { ja: 'あなたの対応を待っている案件です。期限の近いものから並んでいます。', en: 'Cases waiting for you, the most urgent first.' },
+  'inbox.empty': { ja: '対応を待っている案件はありません。', en: 'Nothing is waiting for you.' },
+  'inbox.count': { ja: '{count} 件の案件が対応を待っています。', en: 'Waiting for you: {count}.' },
+  'inbox.survey': { ja: '参加意向調査', en: 'Participation survey' },
+
+  'field.state': { ja: '状態', en: 'State' },
+  'field.todo': { ja: '対応', en: 'To do' },
+  'field.due': { ja: '期限', en: 'Due' },
+  'field.noDue': { ja: 'なし', en: 'None' },
+  'field.fiscalYear': { ja: '年度', en: 'Fiscal year' },
+  'field.createdAt': { ja: '作成日時', en: 'Created' },
+  'field.updatedAt': { ja: '更新日時', en: 'Updated' },
+
+  'cases.title': { ja: '案件一覧', en: 'Cases' },
+  'cases.filters': { ja: '絞り込み', en: 'Filter' },
+  'cases.program': { ja: '事業', en: 'Program' },
+  'cases.state': { ja: '状態', en: 'State' },
+  'cases.stateHint': { ja: '事業を選ぶと、その事業の状態で絞り込めます。', en: 'Choose a program to filter by its states.' },
+  'cases.all': { ja: 'すべて', en: 'All' },
+  'cases.q': { ja: 'キーワード（件名）', en: 'Keywords (title)' },
+  'cases.search': { ja: '検索', en: 'Search' },
+  'cases.clear': { ja: '条件をクリア', en: 'Clear filters' },
+  'cases.results': { ja: '検索結果', en: 'Results' },
+  'cases.count': { ja: '{total} 件中 {shown} 件を表示しています。', en: 'Showing {shown} of {total} cases.' },
+  'cases.empty': { ja: '条件に合う案件はありません。', en: 'No cases match these filters.' },
+  'cases.more': { ja: 'さらに表示', en: 'Show more' },
+  'cases.csv': { ja: 'この条件の一覧をCSVでダウンロード', en: 'Download these cases as CSV' },
+
+  'case.notFound': { ja: '案件が見つかりません', en: 'Case not found' },
+  'case.notFoundBody': { ja: 'この案件は存在しないか、閲覧する権限がありません。', en: 'This case does not exist, or you may not see it.' },
+  'case.backToInbox': { ja: '受信箱に戻る', en: 'Back to the inbox' },
+  'case.actions': { ja: '実行できる操作', en: 'Actions you can take' },
+  'case.noActions': { ja: '現在、あなたが実行できる操作はありません。', en: 'There is nothing you can do on this case now.' },
+  'case.diagram': { ja: '状態遷移図', en: 'State diagram' },
+  'case.deadlines': { ja: '期限', en: 'Deadlines' },
+  'case.noDeadlines': { ja: 'この案件に期限はありません。', en: 'This case has no deadlines.' },
+  'case.data': { ja: '案件の内容', en: 'Case details' },
+  'case.noData': { ja: '内容はまだ入力されていません。', en: 'Nothing has been entered yet.' },
+  'case.history': { ja: '履歴', en: 'History' },
+  'case.noHistory': { ja: '履歴はありません。', en: 'No history yet.' },
+
+  'action.comment': { ja: 'コメント', en: 'Comment' },
+  'action.required': { ja: '（必須）', en: '(required)' },
+  'action.optional': { ja: '（任意）', en: '(optional)' },
+  'action.commentMissing': { ja: 'コメントを入力してください。', en: 'Enter a comment.' },
+  'action.transition': { ja: '「{from}」から「{to}」へ進みます。', en: 'Moves the case from “{from}” to “{to}”.' },
+  'action.confirm': { ja: '「{action}」を実行', en: 'Confirm: {action}' },
+  'action.submitting': { ja: '実行しています…', en: 'Working…' },
+  'action.cancel': { ja: 'やめる', en: 'Cancel' },
+  'action.done': { ja: '「{action}」を実行しました。現在の状態は「{state}」です。', en: '“{action}” done. The case is now “{state}”.' },
+  'action.conflict': { ja: 'この案件は他の方が先に更新しました。最新の内容を読み込みましたので、確認してからもう一度実行してください。入力したコメントは残っています。', en: 'Someone else changed this case first. The latest version is now shown: check it and try again. Your comment has been kept.' },
+  'action.unavailable': { ja: 'この操作は現在の状態では実行できません。入力したコメントは残っています。', en: 'This action is not possible in the current state. Your comment has been kept.' },
+  'action.problems': { ja: '実行できませんでした。次の点を確認してください。', en: 'The action could not be taken. Check the following.' },
+  'action.precheck': { ja: '現在の内容では、次の理由で実行できません。', en: 'With the current details this action will fail:' },
+
+  'diagram.summary': { ja: '{program}の状態遷移図。全{count}状態。現在の状態は「{state}」です。', en: '{program} state diagram with {count} states. The case is now “{state}”.' },
+  'diagram.current': { ja: '現在', en: 'Now' },
+  'diagram.auto': { ja: '（自動）', en: ' (auto)' },
+  'diagram.scrollHint': { ja: '状態遷移図（横にスクロールできます）', en: 'State diagram (scrolls sideways)' },
+  'diagram.legend': { ja: '凡例', en: 'Legend' },
+  'diagram.legendCurrent': { ja: '青地に「現在」：現在の状態', en: 'Blue with “Now”: the current state' },
+  'diagram.legendTerminal': { ja: '二重枠：終了状態', en: 'Double border: a final state' },
+  'diagram.legendNext': { ja: '青い太線：現在の状態から進める操作', en: 'Thick blue arrow: a step from the current state' },
+  'diagram.legendAuto': { ja: '破線：期日に自動で実行', en: 'Dashed arrow: taken automatically on a date' },
+  'diagram.textTitle': { ja: '状態遷移を文章で読む', en: 'Read the state diagram as text' },
+  'diagram.textCurrent': { ja: '（現在の状態）', en: ' (current state)' },
+  'diagram.textTerminal': { ja: '（終了状態）', en: ' (final state)' },
+  'diagram.textNone': { ja: '次の状態はありません。', en: 'No further steps.' },
+  'diagram.textStep': { ja: '「{action}」で「{to}」へ', en: '“{action}” leads to “{to}”' },
+
+  'deadline.title': { ja: '項目', en: 'Deadline' },
+  'deadline.dueAt': { ja: '期日', en: 'Due' },
+  'deadline.status': { ja: '状況', en: 'Status' },
+  'deadline.allDay': { ja: '{date}（終日）', en: '{date} (all day)' },
+  'deadline.status.upcoming': { ja: '予定', en: 'Upcoming' },
+  'deadline.status.due': { ja: '本日期限', en: 'Due today' },
+  'deadline.status.overdue': { ja: '期限超過', en: 'Overdue' },
+  'deadline.status.done': { ja: '完了', en: 'Done' },
+  'deadline.status.cancelled': { ja: '対象外', en: 'No longer applies' },
+
+  'history.system': { ja: 'システム', en: 'System' },
+  'history.by': { ja: '実行者', en: 'By' },
+  'history.changes': { ja: '変更された項目', en: 'Changed fields' },
+  'history.override': { ja: 'ルールの適用除外：{reason}（{rules}）', en: 'Rule overridden: {reason} ({rules})' },
+  'history.transition': { ja: '「{from}」から「{to}」へ', en: 'from “{from}” to “{to}”' },
+  'history.started': { ja: '「{to}」で開始', en: 'started as “{to}”' },
+  'history.before': { ja: '変更前：', en: 'Before: ' },
+  'history.after': { ja: '変更後：', en: 'After: ' },
+  'history.comment': { ja: 'コメント', en: 'Comment' },
+
+  'data.yes': { ja: 'はい', en: 'Yes' },
+  'data.no': { ja: 'いいえ', en: 'No' },
+  'data.empty': { ja: '（未入力）', en: '(empty)' },
+  'data.yen': { ja: '{amount}円', en: '¥{amount}' },
+
+  'notifications.title': { ja: 'お知らせ', en: 'Notifications' },
+  'notifications.empty': { ja: 'お知らせはありません。', en: 'You have no notifications.' },
+  'notifications.unreadCount': { ja: '未読のお知らせが {count} 件あります。', en: 'Unread notifications: {count}.' },
+  'notifications.unread': { ja: '未読', en: 'Unread' },
+  'notifications.markRead': { ja: '既読にする', en: 'Mark as read' },
+  'notifications.markedRead': { ja: '「{title}」を既読にしました。', en: '“{title}” marked as read.' },
+
+  // Steps that are no program action: history's create and update, the inbox's survey answer.
+  'builtinAction.create': { ja: '作成', en: 'Created' },
+  'builtinAction.update': { ja: '内容を更新', en: 'Details updated' },
+  'builtinAction.answer-survey': { ja: '参加意向の回答', en: 'Answer the survey' },
+
+  'notFound.title': { ja: 'ページが見つかりません', en: 'Page not found' },
+  'notFound.body': { ja: 'お探しのページは移動または削除されたか、URLが間違っている可能性があります。', en: 'The page may have moved or been removed, or the address may be wrong.' },
+} as const satisfies Record<string, Localized>;
+
+export type MessageKey = keyof typeof messages;
+export type MessageValues = Record<string, string | number>;
+
+export function translate(locale: Locale, key: MessageKey, values?: MessageValues): string {
+  const text: string = messages[key][locale];
+  return values ? text.replace(/\{(\w+)\}/g, (match, name: string) => (name in values ? String(values[name]) : match)) : text;
+}
+
+/** A server title in the UI's language (Japanese when English is missing). */
+export function pick(text: Localized, locale: Locale): string {
+  return text[locale] || text.ja;
+}
+
+const TOKYO = 'Asia/Tokyo';
+const INTL_LOCALE: Record<Locale, string> = { ja: 'ja-JP', en: 'en-GB' };
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormat(locale: Locale, withTime: boolean): Intl.DateTimeFormat {
+  const key = `${locale}:${withTime}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(INTL_LOCALE[locale], {
+      timeZone: TOKYO,
+      year: 'numeric',
+      month: locale === 'ja' ? 'long' : 'short',
+      day: 'numeric',
+      weekday: 'short',
+      ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}),
+    });
+    formats.set(key, format);
+  }
+  return format;
+}
+
+/** An instant as a date and time in Japan: 2026年12月21日(月) 17:00. */
+export function formatDateTime(iso: string, locale: Locale): string {
+  return dateFormat(locale, true).format(new Date(iso));
+}
+
+/** The day in Japan of an instant, or a `YYYY-MM-DD` date as it is: 2026年12月21日(月). */
+export function formatDate(isoOrDate: string, locale: Locale): string {
+  const instant = /^\d{4}-\d{2}-\d{2}$/.test(isoOrDate) ? `${isoOrDate}T00:00:00+09:00` : isoOrDate;
+  return dateFormat(locale, false).format(new Date(instant));
+}
+
+export function formatNumber(value: number, locale: Locale): string {
+  return value.toLocaleString(INTL_LOCALE[locale]);
+}

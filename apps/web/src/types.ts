@@ -1,0 +1,143 @@
+/** Shapes of the API's responses (API.md), as far as the web UI reads them. */
+
+export type Locale = 'ja' | 'en';
+
+/** A title the server gives in both languages. */
+export interface Localized {
+  ja: string;
+  en: string;
+}
+
+export interface Me {
+  id: string;
+  email: string;
+  name: string;
+  organisationId: string;
+  roles: string[];
+  locale: Locale;
+}
+
+export interface LoginResponse {
+  accessToken: string;
+  expiresIn: number;
+  user: Me;
+}
+
+export interface ProgramState {
+  key: string;
+  title: Localized;
+  terminal: boolean;
+}
+
+export interface ProgramAction {
+  key: string;
+  title: Localized;
+  from: string[];
+  to: string;
+  /** `system` means a timer takes the action. */
+  roles: string[];
+  /** true, or the roles that must comment. */
+  commentRequired: boolean | string[];
+}
+
+export interface Program {
+  key: string;
+  version: number;
+  title: Localized;
+  states: ProgramState[];
+  actions: ProgramAction[];
+}
+
+export interface InboxItem {
+  kind: 'case' | 'survey-response';
+  caseId: string;
+  program: string;
+  programTitle: string;
+  title: string;
+  state: string;
+  stateTitle: string;
+  actions: string[];
+  dueAt: string | null;
+  updatedAt: string;
+}
+
+export type DeadlineStatus = 'upcoming' | 'due' | 'overdue' | 'done' | 'cancelled';
+
+export interface Deadline {
+  id: string;
+  key: string;
+  title: string;
+  dueAt: string;
+  /** Due at 23:59:59 JST of its date: shown as a day, without a time. */
+  allDay: boolean;
+  status: DeadlineStatus;
+  remindBefore: string[];
+}
+
+export interface Case {
+  id: string;
+  program: string;
+  programVersion: number;
+  organisationId: string;
+  title: string;
+  state: string;
+  data: Record<string, unknown>;
+  version: number;
+  fiscalYear: number | null;
+  fiscalYearLabel: string | null;
+  createdAt: string;
+  updatedAt: string;
+  allowedActions: string[];
+  deadlines: Deadline[];
+}
+
+export interface CasePage {
+  items: Case[];
+  total: number;
+  nextCursor?: string | null;
+}
+
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface HistoryEntry {
+  at: string;
+  actor: { kind: 'user' | 'system'; id: string | null; name: string | null };
+  action: string;
+  from: string | null;
+  to: string;
+  comment: string | null;
+  changes: FieldChange[];
+  override: { reason: string; rules: string[] } | null;
+}
+
+export interface Violation {
+  field: string;
+  code: string;
+  message: string;
+}
+
+export interface CheckResult {
+  allowed: boolean;
+  code: string | null;
+  message: string | null;
+  violations: Violation[];
+}
+
+export interface AppNotification {
+  id: string;
+  kind: string;
+  caseId: string | null;
+  title: string;
+  body: string;
+  createdAt: string;
+  readAt: string | null;
+}
+
+export interface NotificationList {
+  items: AppNotification[];
+  unread: number;
+}
