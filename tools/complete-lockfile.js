@@ -20,7 +20,7 @@ const CPU = { arm64: 'arm64', aarch64: 'arm64', x64: 'x64', ia32: 'ia32', arm: '
 
 function platformOf(name) {
   const parts = name.split('/').pop().split('-');
-  const os = parts.find((p) => OS.includes(p));
+  const os = parts.map((p) => (p === 'windows' ? 'win32' : p)).find((p) => OS.includes(p));
   const cpu = parts.map((p) => CPU[p]).find(Boolean);
   const entry = {};
   if (cpu) entry.cpu = [cpu];
@@ -46,10 +46,12 @@ for (const [path, entry] of Object.entries(lock.packages)) {
   for (const [name, version] of Object.entries(entry.optionalDependencies ?? {})) {
     if (resolveIn(lock.packages, path, name)) continue;
     const platform = platformOf(name);
-    if (!platform || !/^\d+\.\d+\.\d+/.test(version)) continue;
+    // An exact version, or the lowest one a ^/~ range allows (npm skips the entry on other platforms either way).
+    const exact = /^[~^]?(\d+\.\d+\.\d+)$/.exec(version)?.[1];
+    if (!platform || !exact) continue;
     const target = lock.packages[`node_modules/${name}`] ? `${path}/node_modules/${name}` : `node_modules/${name}`;
-    lock.packages[target] = { version, ...(entry.dev ? { dev: true } : {}), optional: true, ...platform };
-    added.push(`${name}@${version}`);
+    lock.packages[target] = { version: exact, ...(entry.dev ? { dev: true } : {}), optional: true, ...platform };
+    added.push(`${name}@${exact}`);
   }
 }
 lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));

@@ -99,6 +99,8 @@ describe('the web UI in a browser', () => {
     await page.goto(`${base}/login`);
     await signIn(STAFF);
     await page.getByRole('heading', { level: 1, name: '受信箱' }).waitFor();
+    // The header names the user's organisation (GET /me).
+    expect(await textOf(page.locator('.user-organisation'))).toBe('沖縄県');
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor();
     expect(await page.getAttribute('html', 'lang')).toBe('en');

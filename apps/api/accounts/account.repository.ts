@@ -106,8 +106,13 @@ export class AccountRepository {
     await manager.query('UPDATE app_user SET session_generation = session_generation + 1, updated_at = now() WHERE id = $1', [userId]);
   }
 
-  async findMe(): Promise<UserRow | undefined> {
-    const [row] = await this.dataSource.query(`SELECT ${USER_COLUMNS} FROM app_user u WHERE u.id = $1`, [requireActor().userId]);
+  /** The signed-in user, with the name and kind of their organisation (for the web UI's header). */
+  async findMe(): Promise<(UserRow & { organisation: { id: string; name: string; kind: OrganisationKind } }) | undefined> {
+    const [row] = await this.dataSource.query(
+      `SELECT ${USER_COLUMNS}, json_build_object('id', o.id, 'name', o.name, 'kind', o.kind) AS organisation
+         FROM app_user u JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1`,
+      [requireActor().userId],
+    );
     return row;
   }
 

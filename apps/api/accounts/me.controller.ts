@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@koryu/domain';
-import { AccountRepository, type UserRow } from './account.repository';
+import { AccountRepository } from './account.repository';
 
 @ApiTags('me')
 @ApiBearerAuth()
@@ -10,8 +10,8 @@ export class MeController {
   constructor(private readonly accounts: AccountRepository) {}
 
   @Get()
-  @ApiOperation({ summary: 'The signed-in user: id, email, name, organisationId, roles, locale' })
-  async me(): Promise<UserRow> {
+  @ApiOperation({ summary: 'The signed-in user: id, email, name, organisationId, roles, locale, and organisation {id, name, kind}' })
+  async me() {
     const me = await this.accounts.findMe();
     if (!me) throw new NotFoundError();
     return me;

@@ -15,6 +15,7 @@ export interface Me {
   organisationId: string;
   roles: string[];
   locale: Locale;
+  organisation: { id: string; name: string; kind: string };
 }
 
 export interface LoginResponse {

@@ -46,7 +46,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
           <div class="header-tools">
             <p class="user">
               <span class="visually-hidden">{t('nav.user')}: </span>
-              {me.name}
+              <span class="user-organisation">{me.organisation.name}</span> {me.name}
             </p>
             <LanguageSwitch />
             <button type="button" class="button button-quiet" onClick={() => void signOut()}>
