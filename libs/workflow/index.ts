@@ -4,3 +4,4 @@ export * from './engine';
 export * from './registry';
 export * from './form';
 export * from './programs';
+export * from './form-schema';

@@ -76,7 +76,7 @@ it('lets an organisation admin manage only its own users, and refuses staff', as
     locale: 'ja',
     disabled: false,
     createdAt: expect.any(String),
-    organisation: { id: a.id, name: a.name, kind: a.kind },
+    organisation: { id: a.id, name: '組織 AORG', kind: 'prefecture' },
   });
 });
 

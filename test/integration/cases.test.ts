@@ -59,10 +59,40 @@ it('lists the programs with states and actions', async () => {
       key: 'test-petition',
       version: 1,
       title: { ja: 'テスト申請', en: 'Test petition' },
+      ownerKinds: ['prefecture', 'municipality'],
       states: expect.arrayContaining([{ key: 'done', title: { ja: '完了', en: 'Done' }, terminal: true }]),
       actions: expect.arrayContaining([expect.objectContaining({ key: 'finish', from: ['approved'], to: 'done', roles: ['system', 'staff'] })]),
     }),
   ]);
+});
+
+it("serves each program's form as JSON Schema for web forms, from the classes the API validates with", async () => {
+  const form = await api.http.get('/api/v1/programs/test-petition/form', { token: tokens.staff });
+  expect(form.status).toBe(200);
+  expect(form.body).toEqual({
+    key: 'test-petition',
+    version: 1,
+    variants: null,
+    schemas: {
+      default: {
+        type: 'object',
+        properties: {
+          title: { type: 'string', minLength: 1, maxLength: 200 },
+          amountYen: { type: 'integer', minimum: 0 },
+          endDate: { type: 'string', format: 'date' },
+          note: { type: 'string', maxLength: 4000 },
+        },
+        required: ['title'],
+      },
+    },
+    editable: expect.any(Array),
+  });
+  // What the schema requires is what submitting reports missing.
+  const created = await newCase({});
+  const check = await api.http.post(`/api/v1/cases/${created.id}/actions/submit/check`, {}, { token: tokens.staff });
+  expect(check.body.violations.map((v: { field: string }) => v.field)).toEqual(['data.title']);
+  expect((await api.http.get('/api/v1/programs/no-such-program/form', { token: tokens.staff })).status).toBe(404);
+  expect((await api.http.get('/api/v1/programs/test-petition/form')).status).toBe(401);
 });
 
 it('walks a case through its workflow with allowed actions and history at each step', async () => {

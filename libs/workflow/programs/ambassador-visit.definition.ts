@@ -9,6 +9,7 @@ import {
   IsInt,
   IsISO31661Alpha2,
   IsMilitaryTime,
+  IsObject,
   IsOptional,
   IsString,
   Max,
@@ -55,7 +56,7 @@ export class AmbassadorVisitForm {
   @IsOptional() @IsDateString({ strict: true }) visitEnd?: string;
   @IsOptional() @IsString({ each: true }) @MaxLength(200, { each: true }) @ArrayMaxSize(50) placesToVisit?: string[];
   @IsOptional() @ValidateNested({ each: true }) @Type(() => ItineraryItemDto) @ArrayMaxSize(100) itinerary?: ItineraryItemDto[];
-  @ValidateNested() @Type(() => HostContactDto) hostContact!: HostContactDto;
+  @IsObject() @ValidateNested() @Type(() => HostContactDto) hostContact!: HostContactDto;
   @IsOptional() @IsInt() @Min(0) @Max(100_000) expectedParticipants?: number;
 }
 

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsDateString, IsIn, IsInt, IsISO6391, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsDateString, IsIn, IsInt, IsISO6391, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import type { ProgramDefinition } from '../definition';
 import { backbone, day, DRAFT, fiscalYearOfDay, int, INTERNAL_REVIEW, isoDay, t, text, violation } from './common';
 
@@ -28,7 +28,7 @@ export class TraineeDto {
 
 export class TraineeSecondmentForm {
   @IsIn(TRACKS) track!: (typeof TRACKS)[number];
-  @ValidateNested() @Type(() => TraineeDto) trainee!: TraineeDto;
+  @IsObject() @ValidateNested() @Type(() => TraineeDto) trainee!: TraineeDto;
   @IsDateString({ strict: true }) startDate!: string;
   /** diplomatic-practice: 24; overseas-admin-service: 3–6 (HQ_PHASE_OUT_OF_RANGE). */
   @IsInt() @Min(1) @Max(60) hqMonths!: number;
