@@ -6,7 +6,7 @@ import { type DeadlineStatus, deadlineStatus } from './deadlines';
 import { type FactLoader, loadFacts, type Query } from './facts';
 import { syncReminders } from './reminders';
 import { currentContext, currentLocale, domainErrorResponse, type ErrorBody, requireActor, runWithContext } from '@koryu/platform';
-import { type ActionInput, type ActorRole, allowedActions, type Decision, decide, diff, editableFields, effectsOf, factsNeeded, lockKeys, type ProgramDefinition, ProgramRegistry, ruleMessage, validateForm } from '@koryu/workflow';
+import { type ActionInput, type ActorRole, allowedActions, type Decision, decide, diff, editableFields, effectsOf, factsNeeded, lockKeys, type ProgramDefinition, ProgramRegistry, ruleMessage, type RuleParam, type RuleViolation, validateForm } from '@koryu/workflow';
 import { CaseRepository, type CaseRow, type DeadlineRow, type HistoryRow, type ListPosition, type VisibleCase } from './case.repository';
 import type { ActionDto, CheckActionDto, CreateCaseDto, CreateDeadlineDto, ListCasesQuery, PatchCaseDto } from './case.dto';
 import { PAGE_SIZE_DEFAULT } from './case.dto';
@@ -379,16 +379,17 @@ export class CasesService {
     return loadFacts(factsNeeded(def, actionKey, row.state), row, query ?? ((text, params) => this.cases.query(text, params)), this.factLoaders);
   }
 
-  private refusal(def: ProgramDefinition, status: number, code: string, violations: { field: string; code: string; params?: Record<string, string | number> }[]): Error {
+  private refusal(def: ProgramDefinition, status: number, code: string, violations: RuleViolation[]): Error {
     if (status === 404) return new NotFoundError();
     if (status === 403) return new ForbiddenError();
     if (status === 409) return new DomainError('INVALID_TRANSITION');
     if (code === 'COMMENT_REQUIRED') return new DomainError('COMMENT_REQUIRED', [{ field: 'comment', code: 'COMMENT_REQUIRED' }]);
-    const localized = (c: string, params?: Record<string, string | number>) => ({ ja: ruleMessage(def, c, 'ja', params) ?? c, en: ruleMessage(def, c, 'en', params) ?? c });
+    const localized = (c: string, params?: Record<string, RuleParam>) => ({ ja: ruleMessage(def, c, 'ja', params) ?? c, en: ruleMessage(def, c, 'en', params) ?? c });
     return new RuleFailedError(
       code,
       localized(code, violations[0]?.params),
-      violations.map((v) => ({ field: v.field.startsWith('data.') || v.field === 'comment' ? v.field : `data.${v.field}`, code: v.code, params: v.params, messages: localized(v.code, v.params) })),
+      // The messages are worked out here in both languages; the params stay with the rule.
+      violations.map((v) => ({ field: v.field.startsWith('data.') || v.field === 'comment' ? v.field : `data.${v.field}`, code: v.code, messages: localized(v.code, v.params) })),
     );
   }
 

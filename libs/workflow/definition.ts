@@ -32,10 +32,13 @@ export interface ActionDefinition {
   effects?: readonly string[];
 }
 
+/** A value in a rule message: a number or text, or a name in each language (a JICA scheme's title). */
+export type RuleParam = string | number | Localized;
+
 export interface RuleViolation {
   field: string;
   code: string;
-  params?: Record<string, string | number>;
+  params?: Record<string, RuleParam>;
 }
 
 export interface RuleContext<Facts = Record<string, unknown>> {

@@ -1,4 +1,4 @@
-import type { ActionDefinition, ActorRole, OrganisationKind, ProgramDefinition, RuleDefinition, RuleViolation } from './definition';
+import type { ActionDefinition, ActorRole, OrganisationKind, ProgramDefinition, RuleDefinition, RuleParam, RuleViolation } from './definition';
 import { validateForm } from './form';
 
 export interface CaseSnapshot {
@@ -158,7 +158,8 @@ export const ENGINE_MESSAGES: Readonly<Record<string, { ja: string; en: string }
 };
 
 /** The rule message in the caller's language with its parameters filled in. */
-export function ruleMessage(def: ProgramDefinition, code: string, locale: 'ja' | 'en', params: Record<string, string | number> = {}): string | undefined {
+export function ruleMessage(def: ProgramDefinition, code: string, locale: 'ja' | 'en', params: Record<string, RuleParam> = {}): string | undefined {
   const template = (def.rules.find((r) => r.code === code)?.messages ?? ENGINE_MESSAGES[code])?.[locale];
-  return template?.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match));
+  const text = (value: RuleParam) => (typeof value === 'object' ? value[locale] : String(value));
+  return template?.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? text(params[name]) : match));
 }

@@ -176,7 +176,10 @@ describe('jica-application', () => {
     const over = await create('kitakyushu.staff', 'jica-application', jica(callId, { requestedBudgetYen: 60_000_001 }));
     const refused = await attempt('kitakyushu.staff', over.id, 'submit');
     expect([refused.status, refused.body.code, refused.body.violations[0].field]).toEqual([422, 'BUDGET_OVER_CAP', 'data.requestedBudgetYen']);
-    expect(refused.body.message).toBe('The requested budget for grassroots-regional must be at most ¥60,000,000.');
+    expect(refused.body.message).toBe('The requested budget for JICA Partnership Program (regional revitalisation) must be at most ¥60,000,000.');
+    // The scheme is named by its title in each language, never by its key.
+    const inJapanese = await api.http.post(`/api/v1/cases/${over.id}/actions/submit/check`, {}, { token: token['kitakyushu.staff'], lang: 'ja' });
+    expect(inJapanese.body.violations[0].message).toBe('草の根技術協力（地域活性化特別枠）の申請額は60,000,000円以下です。');
 
     const noCall = await create('kitakyushu.staff', 'jica-application', jica(undefined));
     expect((await attempt('kitakyushu.staff', noCall.id, 'submit')).body.code).toBe('CALL_REQUIRED');

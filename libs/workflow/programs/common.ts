@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { DateTime } from 'luxon';
 import { TOKYO } from '@koryu/calendar';
-import type { ActionDefinition, Localized, RuleViolation, StateDefinition } from '../definition';
+import type { ActionDefinition, Localized, RuleParam, RuleViolation, StateDefinition } from '../definition';
 
 // Pieces every program shares (DOMAIN.md "Cross-cutting rules"): the draft → internal-review
 // backbone, dates read in Tokyo time (TOKYO from @koryu/calendar), and small readers of untyped
@@ -54,7 +54,7 @@ export function today(now: Date): DateTime {
   return DateTime.fromJSDate(now, { zone: TOKYO }).startOf('day');
 }
 
-export function violation(field: string, code: string, params?: Record<string, string | number>): RuleViolation[] {
+export function violation(field: string, code: string, params?: Record<string, RuleParam>): RuleViolation[] {
   return [{ field, code, ...(params ? { params } : {}) }];
 }
 

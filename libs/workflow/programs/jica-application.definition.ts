@@ -127,7 +127,7 @@ export const JICA_APPLICATION: ProgramDefinition = {
       check: ({ data }) => {
         const scheme = schemeOf(data);
         const budget = int(data, 'requestedBudgetYen');
-        return scheme && budget !== undefined && budget > scheme.capYen ? violation('requestedBudgetYen', 'BUDGET_OVER_CAP', { scheme: scheme.key, cap: yen(scheme.capYen) }) : [];
+        return scheme && budget !== undefined && budget > scheme.capYen ? violation('requestedBudgetYen', 'BUDGET_OVER_CAP', { scheme: scheme.title, cap: yen(scheme.capYen) }) : [];
       },
     },
     {
@@ -138,7 +138,7 @@ export const JICA_APPLICATION: ProgramDefinition = {
         const scheme = schemeOf(data);
         const months = int(data, 'durationMonths');
         return scheme && months !== undefined && (months < scheme.minMonths || months > scheme.maxMonths)
-          ? violation('durationMonths', 'DURATION_OUT_OF_RANGE', { scheme: scheme.key, min: scheme.minMonths, max: scheme.maxMonths })
+          ? violation('durationMonths', 'DURATION_OUT_OF_RANGE', { scheme: scheme.title, min: scheme.minMonths, max: scheme.maxMonths })
           : [];
       },
     },
@@ -152,9 +152,9 @@ export const JICA_APPLICATION: ProgramDefinition = {
       check: ({ data, ownerKind }): RuleViolation[] => {
         const scheme = schemeOf(data);
         if (!scheme) return [];
-        if (ownerKind && ownerKind !== 'prefecture' && ownerKind !== 'municipality') return violation('scheme', 'APPLICANT_NOT_ELIGIBLE', { scheme: scheme.key });
+        if (ownerKind && ownerKind !== 'prefecture' && ownerKind !== 'municipality') return violation('scheme', 'APPLICANT_NOT_ELIGIBLE', { scheme: scheme.title });
         const partners = Array.isArray(data.partners) ? (data.partners as { kind?: unknown }[]) : [];
-        if (scheme.needsCompany && partners.length > 0 && !partners.some((p) => p?.kind === 'company')) return violation('partners', 'APPLICANT_NOT_ELIGIBLE', { scheme: scheme.key });
+        if (scheme.needsCompany && partners.length > 0 && !partners.some((p) => p?.kind === 'company')) return violation('partners', 'APPLICANT_NOT_ELIGIBLE', { scheme: scheme.title });
         return [];
       },
     },
@@ -165,7 +165,7 @@ export const JICA_APPLICATION: ProgramDefinition = {
       messages: t('{scheme}は公募への応募です。登録済みの公募を選んでください。', '{scheme} is applied for through a call: choose a registered call.'),
       check: ({ data, facts }) => {
         const scheme = schemeOf(data);
-        return scheme?.call && !facts.jicaCall ? violation('callId', 'CALL_REQUIRED', { scheme: scheme.key }) : [];
+        return scheme?.call && !facts.jicaCall ? violation('callId', 'CALL_REQUIRED', { scheme: scheme.title }) : [];
       },
     },
     {
@@ -174,14 +174,15 @@ export const JICA_APPLICATION: ProgramDefinition = {
       needs: ['jicaCall'],
       messages: t(
         '選んだ公募（{callScheme}）と申請の制度（{scheme}）が一致しません。条件付き採択は地方自治体と連携した無償資金協力のみです。',
-        'The call ({callScheme}) and the scheme ({scheme}) do not match; conditional adoption exists for grant-aid-municipal only.',
+        'The call ({callScheme}) and the scheme ({scheme}) do not match; conditional adoption exists for grant aid with local governments only.',
       ),
       check: ({ data, facts, state }) => {
         const scheme = schemeOf(data);
         if (!scheme) return [];
-        if (state === 'submitted' && scheme.key !== 'grant-aid-municipal') return violation('scheme', 'SCHEME_MISMATCH', { scheme: scheme.key, callScheme: '-' });
+        if (state === 'submitted' && scheme.key !== 'grant-aid-municipal') return violation('scheme', 'SCHEME_MISMATCH', { scheme: scheme.title, callScheme: '-' });
         const call = facts.jicaCall as JicaCallFact | null | undefined;
-        return call && call.scheme !== scheme.key ? violation('callId', 'SCHEME_MISMATCH', { scheme: scheme.key, callScheme: call.scheme }) : [];
+        const callScheme = call ? schemeOf({ scheme: call.scheme }) : undefined;
+        return call && call.scheme !== scheme.key ? violation('callId', 'SCHEME_MISMATCH', { scheme: scheme.title, callScheme: callScheme?.title ?? call.scheme }) : [];
       },
     },
     {
