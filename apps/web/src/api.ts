@@ -6,11 +6,13 @@ import type {
   CheckResult,
   HistoryEntry,
   InboxItem,
+  JicaCall,
   Locale,
   LoginResponse,
   Me,
   NotificationList,
   Program,
+  ProgramForm,
   Violation,
 } from './types';
 
@@ -55,7 +57,7 @@ interface RequestOptions {
   anonymous?: boolean;
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, options: RequestOptions = {}): Promise<T> {
+async function request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': locale };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET') {
@@ -120,8 +122,15 @@ export const api = {
   history: (caseId: string, signal?: AbortSignal) => request<HistoryEntry[]>('GET', `/cases/${segment(caseId)}/history`, { signal }),
   takeAction: (caseId: string, action: string, body: { version: number; comment?: string }) =>
     request<Case>('POST', `/cases/${segment(caseId)}/actions/${segment(action)}`, { body }),
-  checkAction: (caseId: string, action: string, signal?: AbortSignal) =>
-    request<CheckResult>('POST', `/cases/${segment(caseId)}/actions/${segment(action)}/check`, { body: {}, signal }),
+  /** A dry run of the action's rules; `data` (the form as typed so far) is merged into the case's for it. */
+  checkAction: (caseId: string, action: string, signal?: AbortSignal, data?: Record<string, unknown>) =>
+    request<CheckResult>('POST', `/cases/${segment(caseId)}/actions/${segment(action)}/check`, { body: data ? { data } : {}, signal }),
+  programForm: (key: string, signal?: AbortSignal) => request<ProgramForm>('GET', `/programs/${segment(key)}/form`, { signal }),
+  createCase: (program: string, data: Record<string, unknown>) => request<Case>('POST', '/cases', { body: { program, data } }),
+  /** Merged into the case's data field by field (a `null` clears one); 409 VERSION_CONFLICT when `version` is stale. */
+  updateCase: (caseId: string, body: { data: Record<string, unknown>; version: number }) => request<Case>('PATCH', `/cases/${segment(caseId)}`, { body }),
+  calls: (query: { scheme?: string; open?: boolean }, signal?: AbortSignal) =>
+    request<JicaCall[]>('GET', `/calls${queryString({ scheme: query.scheme, open: query.open === undefined ? undefined : String(query.open) })}`, { signal }),
   notifications: (options: { unreadOnly?: boolean; signal?: AbortSignal } = {}) =>
     request<NotificationList>('GET', `/notifications${options.unreadOnly ? '?unread=true' : ''}`, { signal: options.signal }),
   markRead: (notification: AppNotification) => request<void>('POST', `/notifications/${segment(notification.id)}/read`),

@@ -8,6 +8,8 @@ import { SessionGate } from './session';
 
 // The first page (login or inbox) ships alone; the others load when first opened (QUALITY.md P6).
 const CasesPage = lazy(() => import('./pages/cases-page').then((module) => module.CasesPage));
+const NewCasePage = lazy(() => import('./pages/new-case-page').then((module) => module.NewCasePage));
+const EditCasePage = lazy(() => import('./pages/edit-case-page').then((module) => module.EditCasePage));
 const CasePage = lazy(() => import('./pages/case-page').then((module) => module.CasePage));
 const NotificationsPage = lazy(() => import('./pages/notifications-page').then((module) => module.NotificationsPage));
 const NotFoundPage = lazy(() => import('./pages/not-found-page').then((module) => module.NotFoundPage));
@@ -21,7 +23,9 @@ function Routes() {
         <Router>
           <Route path="/" component={InboxPage} />
           <Route path="/cases" component={CasesPage} />
+          <Route path="/cases/new" component={NewCasePage} />
           <Route path="/cases/:id" component={CasePage} />
+          <Route path="/cases/:id/edit" component={EditCasePage} />
           <Route path="/notifications" component={NotificationsPage} />
           <Route default component={NotFoundPage} />
         </Router>

@@ -22,6 +22,22 @@ export function writeDraft(key: string, text: string): void {
   }
 }
 
+/** A form's whole state (a JSON value), or undefined when none is kept or it cannot be read. */
+export function readDraftJson<T>(key: string): T | undefined {
+  const text = readDraft(key);
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps a form's state; undefined forgets it. */
+export function writeDraftJson(key: string, value: unknown): void {
+  writeDraft(key, value === undefined ? '' : JSON.stringify(value));
+}
+
 export function clearDrafts(): void {
   try {
     for (const key of Object.keys(sessionStorage)) if (key.startsWith(PREFIX)) sessionStorage.removeItem(key);

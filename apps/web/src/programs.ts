@@ -1,6 +1,6 @@
 import type { MessageKey } from './i18n';
 import type { I18n } from './locale';
-import type { Program, ProgramAction } from './types';
+import type { Me, Program, ProgramAction } from './types';
 
 const BUILTIN_ACTIONS: Record<string, MessageKey> = {
   create: 'builtinAction.create',
@@ -30,4 +30,9 @@ export function isAutomatic(action: ProgramAction): boolean {
 export function commentRequired(action: ProgramAction, roles: readonly string[]): boolean {
   const required = action.commentRequired;
   return Array.isArray(required) ? required.some((role) => roles.includes(role)) : required;
+}
+
+/** The programs the user's organisation may start a case of (by its kind: prefecture, municipality, association). */
+export function startablePrograms(programs: ReadonlyMap<string, Program>, me: Me): Program[] {
+  return [...programs.values()].filter((program) => program.ownerKinds?.includes(me.organisation.kind) ?? false);
 }

@@ -47,6 +47,59 @@ export interface Program {
   title: Localized;
   states: ProgramState[];
   actions: ProgramAction[];
+  /** The organisation kinds (prefecture, municipality, association) that may start a case of it. */
+  ownerKinds?: string[];
+}
+
+/** The JSON Schema (draft-07 subset, no `$ref`) of a program's form, as `GET /programs/:key/form` gives it. */
+export interface JsonSchema {
+  type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  enum?: (string | number)[];
+  format?: string;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  maxItems?: number;
+  uniqueItems?: boolean;
+  /** Alternatives (a date or a timestamp, say). */
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+}
+
+/** Who may edit which fields in which states (`fields: '*'` for all). */
+export interface EditableRule {
+  states: string[];
+  roles: string[];
+  fields: string[] | '*';
+}
+
+export interface ProgramForm {
+  key: string;
+  version: number;
+  /** The field that picks the form (JICA's `scheme`) and its options; null when there is one form. */
+  variants: { field: string; options: string[] } | null;
+  /** `default`, or one complete form per variant option. */
+  schemas: Record<string, JsonSchema>;
+  editable: EditableRule[];
+}
+
+/** A JICA call (公募) a call-based application is made in. */
+export interface JicaCall {
+  id: string;
+  scheme: string;
+  schemeTitle?: string;
+  fiscalYear: number;
+  fiscalYearLabel?: string;
+  round: number;
+  opensAt: string;
+  closesAt: string;
+  open?: boolean;
 }
 
 export interface InboxItem {

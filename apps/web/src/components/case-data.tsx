@@ -1,4 +1,4 @@
-import { fieldLabel } from '../field-labels';
+import { fieldLabel, valueLabel } from '../field-labels';
 import { useI18n } from '../locale';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -7,7 +7,7 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 const isPrimitive = (value: unknown) => value === null || typeof value !== 'object';
 
 /**
- * One value of the case data, whatever its shape: dates and instants in JST, yen amounts,
+ * One value of the case data, whatever its shape: enumerations' values by their titles, dates and instants in JST, yen amounts,
  * lists and nested records as nested lists. Everything is text, escaped by Preact.
  */
 export function DataValue({ field, value }: { field: string; value: unknown }) {
@@ -21,6 +21,9 @@ export function DataValue({ field, value }: { field: string; value: unknown }) {
     return <>{/Yen$/.test(field) ? t('data.yen', { amount: i18n.number(value) }) : i18n.number(value)}</>;
   }
   if (typeof value === 'string') {
+    // An enumeration's value by its title (consul-general → 総領事).
+    const label = valueLabel(field, value);
+    if (label) return <>{i18n.pick(label)}</>;
     if (DATE.test(value)) return <time dateTime={value}>{i18n.date(value)}</time>;
     if (INSTANT.test(value) && !Number.isNaN(Date.parse(value))) return <time dateTime={value}>{i18n.dateTime(value)}</time>;
     return <span class="text">{value}</span>;

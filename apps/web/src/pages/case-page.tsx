@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso/router';
 import { api } from '../api';
 import { StateBadge } from '../components/badges';
@@ -7,6 +8,9 @@ import { DeadlineTable } from '../components/deadline-table';
 import { ErrorPanel } from '../components/error-panel';
 import { HistoryTimeline } from '../components/history-timeline';
 import { StateDiagram } from '../components/state-diagram';
+import { readDraft, writeDraft } from '../drafts';
+import { takeFlash } from '../form/flash';
+import { canEdit, loadProgramForm } from '../form/program-forms';
 import { useDocumentTitle, useResource } from '../hooks';
 import { useI18n } from '../locale';
 import { stateTitle } from '../programs';
@@ -19,12 +23,20 @@ export function CasePage() {
   const { t, locale } = i18n;
   const { params } = useRoute();
   const caseId = params.id;
-  const { programs } = useSession();
+  const { me, programs } = useSession();
+  // "Draft saved." after the form, once.
+  const [flash] = useState(takeFlash);
+  const draftKey = `form:edit:${caseId}`;
+  const [pendingEdit, setPendingEdit] = useState(() => readDraft(draftKey) !== '');
+  const [notice, setNotice] = useState('');
   // fiscalYearLabel and deadline titles come localised: reload on a language change.
   const kase = useResource((signal) => api.case(caseId, signal), [caseId, locale]);
   const history = useResource((signal) => api.history(caseId, signal), [caseId]);
   const data = kase.data;
   const program = data && programs.get(data.program);
+  // Who may edit what, per state and role, is the program form's (`editable`).
+  const form = useResource(() => (data ? loadProgramForm(data.program) : Promise.resolve(undefined)), [data?.program]);
+  const editable = !!data && !!form.data && canEdit(form.data, data, me);
   useDocumentTitle(data?.title ?? (kase.error?.status === 404 ? t('case.notFound') : undefined));
 
   if (kase.error?.status === 404) {
@@ -59,6 +71,7 @@ export function CasePage() {
       <p class="entry-kicker">{program ? i18n.pick(program.title) : data.program}</p>
       <h1>{data.title}</h1>
       {kase.error && <ErrorPanel error={kase.error} onRetry={kase.reload} />}
+      <div role="status">{(flash || notice) && <p class="alert alert-success">{notice || flash}</p>}</div>
       <dl class="meta meta-summary">
         <div>
           <dt>{t('field.state')}</dt>
@@ -85,6 +98,34 @@ export function CasePage() {
           </dd>
         </div>
       </dl>
+      {pendingEdit && editable && (
+        <div class="alert alert-warning">
+          <p>{t('edit.pending')}</p>
+          <div class="buttons">
+            <a class="button button-small button-primary" href={`/cases/${encodeURIComponent(data.id)}/edit`}>
+              {t('edit.continue')}
+            </a>
+            <button
+              type="button"
+              class="button button-small"
+              onClick={() => {
+                writeDraft(draftKey, '');
+                setPendingEdit(false);
+                setNotice(t('edit.discarded'));
+              }}
+            >
+              {t('edit.discard')}
+            </button>
+          </div>
+        </div>
+      )}
+      {editable && !pendingEdit && (
+        <p class="case-tools">
+          <a class="button" href={`/cases/${encodeURIComponent(data.id)}/edit`}>
+            {t('edit.button')}
+          </a>
+        </p>
+      )}
 
       {program && <CaseActions kase={data} program={program} onDone={afterAction} onStale={reloadAll} />}
 

@@ -8,6 +8,7 @@ import { useI18n } from '../locale';
 import { stateTitle } from '../programs';
 import { useSession } from '../session';
 import type { Case, CasePage } from '../types';
+import { NewCaseLink } from './inbox-page';
 
 const PAGE_SIZE = 20;
 
@@ -103,7 +104,10 @@ export function CasesPage() {
   const selected = programs.get(program);
   return (
     <>
-      <h1>{t('cases.title')}</h1>
+      <div class="page-head">
+        <h1>{t('cases.title')}</h1>
+        <NewCaseLink />
+      </div>
       <form class="filters card" role="search" aria-label={t('cases.filters')} onSubmit={search}>
         <div class="field">
           <label for="filter-program">{t('cases.program')}</label>

@@ -3,7 +3,7 @@ import { DeadlineBadge, StateBadge } from '../components/badges';
 import { ErrorPanel } from '../components/error-panel';
 import { useDocumentTitle, useResource } from '../hooks';
 import { useI18n } from '../locale';
-import { actionTitle } from '../programs';
+import { actionTitle, startablePrograms } from '../programs';
 import { useSession } from '../session';
 import type { InboxItem } from '../types';
 
@@ -56,6 +56,19 @@ function InboxEntry({ item }: { item: InboxItem }) {
   );
 }
 
+/** "New case", for users whose organisation may start a case of some program. */
+export function NewCaseLink() {
+  const { t } = useI18n();
+  const { me, programs } = useSession();
+  if (!startablePrograms(programs, me).length) return null;
+  return (
+    <a class="button button-primary" href="/cases/new">
+      <span aria-hidden="true">＋ </span>
+      {t('newCase.link')}
+    </a>
+  );
+}
+
 export function InboxPage() {
   const { t, locale } = useI18n();
   useDocumentTitle(t('inbox.title'));
@@ -65,7 +78,10 @@ export function InboxPage() {
 
   return (
     <>
-      <h1>{t('inbox.title')}</h1>
+      <div class="page-head">
+        <h1>{t('inbox.title')}</h1>
+        <NewCaseLink />
+      </div>
       <p class="lead">{t('inbox.intro')}</p>
       {inbox.error && <ErrorPanel error={inbox.error} onRetry={inbox.reload} />}
       <div role="status" class="result-status">
