@@ -13,6 +13,9 @@ import type {
   NotificationList,
   Program,
   ProgramForm,
+  Survey,
+  SurveyAnswer,
+  SurveyResponse,
   Violation,
 } from './types';
 
@@ -57,7 +60,7 @@ interface RequestOptions {
   anonymous?: boolean;
 }
 
-async function request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, options: RequestOptions = {}): Promise<T> {
+async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT', path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': locale };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET') {
@@ -129,6 +132,9 @@ export const api = {
   createCase: (program: string, data: Record<string, unknown>) => request<Case>('POST', '/cases', { body: { program, data } }),
   /** Merged into the case's data field by field (a `null` clears one); 409 VERSION_CONFLICT when `version` is stale. */
   updateCase: (caseId: string, body: { data: Record<string, unknown>; version: number }) => request<Case>('PATCH', `/cases/${segment(caseId)}`, { body }),
+  survey: (caseId: string, signal?: AbortSignal) => request<Survey>('GET', `/cases/${segment(caseId)}/survey`, { signal }),
+  /** The caller's organisation's answer (again to change it); 409 SURVEY_CLOSED once the survey has closed. */
+  answerSurvey: (caseId: string, answer: SurveyAnswer) => request<SurveyResponse>('PUT', `/cases/${segment(caseId)}/survey/response`, { body: answer }),
   calls: (query: { scheme?: string; open?: boolean }, signal?: AbortSignal) =>
     request<JicaCall[]>('GET', `/calls${queryString({ scheme: query.scheme, open: query.open === undefined ? undefined : String(query.open) })}`, { signal }),
   notifications: (options: { unreadOnly?: boolean; signal?: AbortSignal } = {}) =>

@@ -151,7 +151,7 @@ const VALUE_LABELS: Record<string, Record<string, Localized>> = {
     counterpart: { ja: '相手国側', en: 'Counterpart' },
   },
   attendance: {
-    pending: { ja: '未回答', en: 'Pending' },
+    pending: { ja: '未回答', en: 'Not answered yet' },
     attending: { ja: '出席', en: 'Attending' },
     declining: { ja: '欠席', en: 'Declining' },
     'no-response': { ja: '回答なし', en: 'No response' },

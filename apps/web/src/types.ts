@@ -195,3 +195,44 @@ export interface NotificationList {
   items: AppNotification[];
   unread: number;
 }
+
+export type SurveyStatus = 'pending' | 'attending' | 'declining' | 'no-response';
+export type AttendeeLevel = 'governor' | 'vice-governor' | 'staff';
+
+/** One invited organisation's answer to a governor conference's participation survey. */
+export interface SurveyResponse {
+  organisationId: string;
+  organisationName: string;
+  status: SurveyStatus;
+  attendeeLevel: AttendeeLevel | null;
+  delegationSize: number | null;
+  joinsPromotion: boolean | null;
+  answeredAt: string | null;
+}
+
+export interface SurveySummary {
+  invited: number;
+  attending: number;
+  declining: number;
+  pending: number;
+  noResponse: number;
+  /** The delegations of the attending organisations, summed. */
+  delegates: number;
+}
+
+/** `GET /cases/:id/survey`: the secretariat gets every response and the summary, an invitee its own response only. */
+export interface Survey {
+  caseId: string;
+  open: boolean;
+  deadline: string | null;
+  responses: SurveyResponse[];
+  summary?: SurveySummary;
+}
+
+/** `PUT /cases/:id/survey/response`: the level, size and promotion are required when attending. */
+export interface SurveyAnswer {
+  attendance: 'attending' | 'declining';
+  attendeeLevel?: AttendeeLevel;
+  delegationSize?: number;
+  joinsPromotion?: boolean;
+}

@@ -18,7 +18,9 @@ export function DataValue({ field, value }: { field: string; value: unknown }) {
   }
   if (typeof value === 'boolean') return <>{t(value ? 'data.yes' : 'data.no')}</>;
   if (typeof value === 'number') {
-    return <>{/Yen$/.test(field) ? t('data.yen', { amount: i18n.number(value) }) : i18n.number(value)}</>;
+    if (/Yen$/.test(field)) return <>{t('data.yen', { amount: i18n.number(value) })}</>;
+    // A year (fiscalYear: 2026) is a name, not a count: no thousands separator.
+    return <>{/year$/i.test(field) ? String(value) : i18n.number(value)}</>;
   }
   if (typeof value === 'string') {
     // An enumeration's value by its title (consul-general → 総領事).

@@ -7,7 +7,8 @@ import { clientViolations, controlId, controlPath, sameValue, setRawAt, toData, 
 import type { I18n } from '../locale';
 import { useI18n } from '../locale';
 import type { Case, Program, ProgramForm, Violation } from '../types';
-import { ChoiceGroup, optionLabel, SchemaFields, type SchemaFormContext } from './schema-form';
+import { ChoiceGroup } from './choice-group';
+import { optionLabel, SchemaFields, type SchemaFormContext } from './schema-form';
 
 /** What sessionStorage keeps of a form until it is saved: the inputs, and for an edit the version they started from. */
 export interface FormDraft {

@@ -9,6 +9,7 @@ import type { I18n } from '../locale';
 import { useI18n } from '../locale';
 import type { JicaCall, JsonSchema } from '../types';
 import { DataValue } from './case-data';
+import { RequiredMark } from './choice-group';
 
 /**
  * A form generated from a program's JSON Schema: one control per field by its type and format,
@@ -55,11 +56,6 @@ function keyOf(path: string): string {
 export function optionLabel(field: string, value: string, i18n: I18n): string {
   const label = valueLabel(field, value);
   return label ? i18n.pick(label) : value;
-}
-
-function RequiredMark() {
-  const { t } = useI18n();
-  return <span class="required-mark">{t('form.required')}</span>;
 }
 
 /** The hint under a label: lengths, ranges, units and counts the schema gives. */
@@ -472,51 +468,5 @@ export function SchemaFields({ schema, context, skip }: { schema: JsonSchema; co
         ),
       )}
     </Context.Provider>
-  );
-}
-
-export interface Choice {
-  value: string;
-  label: string;
-}
-
-/** One choice of a few (a program, a scheme) as radio buttons. */
-export function ChoiceGroup(props: {
-  id: string;
-  legend: string;
-  choices: Choice[];
-  value: string | undefined;
-  onChange(value: string): void;
-  required?: boolean;
-  hint?: string;
-  errors?: readonly string[];
-}) {
-  const { id, legend, choices, value, onChange, required, hint, errors = [] } = props;
-  const describedBy = [errors.length ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <fieldset class={`field choices${errors.length ? ' field-invalid' : ''}`} id={id} aria-describedby={describedBy}>
-      <legend>
-        {legend}
-        {required && <RequiredMark />}
-      </legend>
-      {hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {errors.length > 0 && (
-        <p class="field-error" id={`${id}-error`}>
-          {errors.join(' ')}
-        </p>
-      )}
-      <div class="choice-list">
-        {choices.map((choice, index) => (
-          <label class="choice" key={choice.value} for={`${id}-${index}`}>
-            <input id={`${id}-${index}`} type="radio" name={id} value={choice.value} checked={value === choice.value} onChange={() => onChange(choice.value)} />
-            <span>{choice.label}</span>
-          </label>
-        ))}
-      </div>
-    </fieldset>
   );
 }

@@ -8,6 +8,7 @@ import { DeadlineTable } from '../components/deadline-table';
 import { ErrorPanel } from '../components/error-panel';
 import { HistoryTimeline } from '../components/history-timeline';
 import { StateDiagram } from '../components/state-diagram';
+import { SurveySection } from '../components/survey-section';
 import { readDraft, writeDraft } from '../drafts';
 import { takeFlash } from '../form/flash';
 import { canEdit, loadProgramForm } from '../form/program-forms';
@@ -129,6 +130,8 @@ export function CasePage() {
 
       {program && <CaseActions kase={data} program={program} onDone={afterAction} onStale={reloadAll} />}
 
+      {data.program === 'governor-conference' && <SurveySection kase={data} />}
+
       {program && (
         <section class="section" aria-labelledby="diagram-heading">
           <h2 id="diagram-heading">{t('case.diagram')}</h2>
@@ -146,11 +149,14 @@ export function CasePage() {
         {Object.keys(data.data).length ? <DataList data={data.data} /> : <p>{t('case.noData')}</p>}
       </section>
 
-      <section class="section" aria-labelledby="history-heading">
-        <h2 id="history-heading">{t('case.history')}</h2>
-        {history.error && <ErrorPanel error={history.error} onRetry={history.reload} />}
-        {history.data ? <HistoryTimeline entries={history.data} program={program} /> : !history.error && <p>{t('app.loading')}</p>}
-      </section>
+      {/* An invited organisation reads a conference's public fields, not its history (404). */}
+      {history.error?.status !== 404 && (
+        <section class="section" aria-labelledby="history-heading">
+          <h2 id="history-heading">{t('case.history')}</h2>
+          {history.error && <ErrorPanel error={history.error} onRetry={history.reload} />}
+          {history.data ? <HistoryTimeline entries={history.data} program={program} /> : !history.error && <p>{t('app.loading')}</p>}
+        </section>
+      )}
     </>
   );
 }

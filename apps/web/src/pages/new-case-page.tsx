@@ -1,7 +1,7 @@
 import { useLocation } from 'preact-iso/router';
 import { CaseForm } from '../components/case-form';
 import { ErrorPanel } from '../components/error-panel';
-import { ChoiceGroup } from '../components/schema-form';
+import { ChoiceGroup } from '../components/choice-group';
 import { setFlash } from '../form/flash';
 import { loadProgramForm } from '../form/program-forms';
 import { useDocumentTitle, useResource } from '../hooks';
