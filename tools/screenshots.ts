@@ -78,6 +78,30 @@ async function main(): Promise<void> {
     await page.getByRole('heading', { level: 2, name: 'History' }).waitFor();
     await page.mouse.wheel(0, -100_000);
     await shoot(page, 'case-en');
+    await page.getByRole('button', { name: '日本語' }).click();
+
+    // A new JICA application: the program, its scheme, then the scheme's form.
+    await page.goto(`${base}/cases/new`);
+    await page.getByRole('radio', { name: 'JICA事業応募' }).check();
+    await page.getByRole('radio', { name: /草の根技術協力（地域活性化特別枠）/ }).check();
+    await page.getByRole('button', { name: '下書きを保存' }).waitFor();
+    await page.getByRole('radio', { name: /草の根技術協力（地域活性化特別枠）/ }).evaluate((radio) => radio.scrollIntoView({ block: 'start' }));
+    await shoot(page, 'case-new');
+
+    // The secretariat's view of an open participation survey.
+    await page.getByRole('button', { name: 'ログアウト' }).click();
+    await page.getByLabel('メールアドレス').fill('manager@nga.example');
+    await page.getByLabel('パスワード').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'ログイン' }).click();
+    await page.getByRole('heading', { level: 1, name: '受信箱' }).waitFor();
+    const open = await page.request.get(`${base}/api/v1/cases?program=governor-conference&state=survey-open`);
+    const [conference] = ((await open.json()) as { items: { id: string }[] }).items;
+    await page.goto(`${base}/cases/${conference.id}`);
+    const survey = page.getByRole('heading', { level: 2, name: '参加意向調査' });
+    await survey.waitFor();
+    await page.waitForLoadState('networkidle');
+    await survey.evaluate((heading) => heading.scrollIntoView({ block: 'start' }));
+    await shoot(page, 'survey');
   } finally {
     await browser.close();
     for (const child of children) child.kill('SIGTERM');
