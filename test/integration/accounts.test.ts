@@ -85,7 +85,9 @@ it('applies a role change at once (roles are read per request, not trusted from 
   const created = (await createUser(org.id, 'admin@r.test', ['admin'])).body;
   const token = await api.http.login('admin@r.test', 'password-of-twelve');
   expect((await api.http.get('/api/v1/users', { token })).status).toBe(200);
-  await api.http.patch(`/api/v1/users/${created.id}`, { roles: ['staff'] }, { token: operator });
+  const patched = await api.http.patch(`/api/v1/users/${created.id}`, { roles: ['staff'] }, { token: operator });
+  // The user as changed, not wrapped in a list.
+  expect(patched.body).toMatchObject({ id: created.id, email: 'admin@r.test', roles: ['staff'], disabled: false });
   const fresh = await api.http.login('admin@r.test', 'password-of-twelve');
   expect((await api.http.get('/api/v1/users', { token: fresh })).status).toBe(403);
 });

@@ -171,7 +171,8 @@ export class AccountRepository {
     changes: { name?: string; roles?: Role[]; locale?: 'ja' | 'en'; disabled?: boolean; passwordHash?: string },
   ): Promise<UserRow> {
     this.forgetSession(id);
-    const [row] = await manager.query(
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
+    const [[row]] = (await manager.query(
       `UPDATE app_user AS u SET
          name = COALESCE($2, u.name),
          roles = COALESCE($3, u.roles),
@@ -182,7 +183,7 @@ export class AccountRepository {
          updated_at = now()
        WHERE u.id = $1 RETURNING ${USER_COLUMNS}`,
       [id, changes.name ?? null, changes.roles ?? null, changes.locale ?? null, changes.disabled ?? null, changes.passwordHash ?? null],
-    );
+    )) as [UserRow[], number];
     return row;
   }
 
