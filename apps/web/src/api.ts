@@ -1,4 +1,6 @@
 import { translate } from './i18n';
+import type { CalendarFeed, Deadline, NewDeadline } from './types';
+import type { NewJicaCall, NewOrganisation, NewUser, Organisation, OrganisationPolicy, User, UserChanges } from './types';
 import type {
   AppNotification,
   Case,
@@ -123,6 +125,11 @@ export const api = {
   casesCsvUrl: (query: CaseQuery) => `/api/v1/cases.csv${queryString({ ...query })}`,
   case: (caseId: string, signal?: AbortSignal) => request<Case>('GET', `/cases/${segment(caseId)}`, { signal }),
   history: (caseId: string, signal?: AbortSignal) => request<HistoryEntry[]>('GET', `/cases/${segment(caseId)}/history`, { signal }),
+  /** A custom deadline (staff and managers of the owning organisation, before a final state): 201. */
+  addDeadline: (caseId: string, body: NewDeadline) => request<Deadline>('POST', `/cases/${segment(caseId)}/deadlines`, { body }),
+  /** The caller's private calendar feed; rotating revokes every older URL at once. */
+  calendar: (signal?: AbortSignal) => request<CalendarFeed>('GET', '/me/calendar', { signal }),
+  rotateCalendar: () => request<CalendarFeed>('POST', '/me/calendar/rotate'),
   takeAction: (caseId: string, action: string, body: { version: number; comment?: string }) =>
     request<Case>('POST', `/cases/${segment(caseId)}/actions/${segment(action)}`, { body }),
   /** A dry run of the action's rules; `data` (the form as typed so far) is merged into the case's for it. */
@@ -140,4 +147,14 @@ export const api = {
   notifications: (options: { unreadOnly?: boolean; signal?: AbortSignal } = {}) =>
     request<NotificationList>('GET', `/notifications${options.unreadOnly ? '?unread=true' : ''}`, { signal: options.signal }),
   markRead: (notification: AppNotification) => request<void>('POST', `/notifications/${segment(notification.id)}/read`),
+  // Administration: admins (the system operator for organisations and calls; everyone reads calls).
+  organisations: (signal?: AbortSignal) => request<Organisation[]>('GET', '/organisations', { signal }),
+  createOrganisation: (body: NewOrganisation) => request<Organisation>('POST', '/organisations', { body }),
+  users: (organisationId: string | undefined, signal?: AbortSignal) => request<User[]>('GET', `/users${queryString({ organisationId })}`, { signal }),
+  createUser: (body: NewUser) => request<User>('POST', '/users', { body }),
+  // The API answers this PATCH with `[user]` for now (TypeORM's UPDATE … RETURNING); either shape is taken.
+  updateUser: (userId: string, body: UserChanges) => request<User>('PATCH', `/users/${segment(userId)}`, { body }),
+  createCall: (body: NewJicaCall) => request<JicaCall>('POST', '/calls', { body }),
+  policy: (organisationId: string, signal?: AbortSignal) => request<OrganisationPolicy>('GET', `/organisations/${segment(organisationId)}/policy`, { signal }),
+  setPolicy: (organisationId: string, body: OrganisationPolicy) => request<OrganisationPolicy>('PUT', `/organisations/${segment(organisationId)}/policy`, { body }),
 };

@@ -128,6 +128,21 @@ export interface Deadline {
   remindBefore: string[];
 }
 
+/** `POST /cases/:id/deadlines`: `dueAt` a day (YYYY-MM-DD, all day) or an instant with an offset. */
+export interface NewDeadline {
+  title: string;
+  dueAt: string;
+  /** ISO-8601 durations before the due time (`P7D`, `PT1H`). */
+  remindBefore?: string[];
+  notify?: string[];
+}
+
+/** `GET /me/calendar`: the caller's private iCalendar feed. */
+export interface CalendarFeed {
+  url: string;
+  token: string;
+}
+
 export interface Case {
   id: string;
   program: string;
@@ -235,4 +250,65 @@ export interface SurveyAnswer {
   attendeeLevel?: AttendeeLevel;
   delegationSize?: number;
   joinsPromotion?: boolean;
+}
+
+// Administration (GET/POST /organisations, /users, /calls; /organisations/:id/policy).
+export type Role = 'staff' | 'manager' | 'admin';
+export type PublicOrganisationKind = 'prefecture' | 'municipality' | 'association';
+
+export interface Organisation {
+  id: string;
+  name: string;
+  /** `operator` only for the system operator's own organisation. */
+  kind: PublicOrganisationKind | 'operator';
+  code: string;
+  createdAt: string;
+}
+
+export interface NewOrganisation {
+  name: string;
+  kind: PublicOrganisationKind;
+  code: string;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  organisationId: string;
+  roles: Role[];
+  locale: Locale;
+  disabled: boolean;
+  createdAt: string;
+}
+
+export interface NewUser {
+  email: string;
+  name: string;
+  password: string;
+  organisationId: string;
+  roles: Role[];
+  locale: Locale;
+}
+
+/** `PATCH /users/:id`: only what is given changes; disabling ends the user's sessions at once. */
+export interface UserChanges {
+  name?: string;
+  roles?: Role[];
+  locale?: Locale;
+  disabled?: boolean;
+}
+
+export interface NewJicaCall {
+  scheme: string;
+  fiscalYear: number;
+  round: number;
+  /** ISO 8601 with an offset (`2026-04-01T00:00:00+09:00`). */
+  opensAt: string;
+  closesAt: string;
+}
+
+export interface OrganisationPolicy {
+  /** Days between today and the preferred start of an ambassador-visit request (0–365). */
+  visitLeadTimeDays: number;
 }

@@ -1,5 +1,6 @@
 import { useI18n } from '../locale';
 import type { Deadline } from '../types';
+import { reminderLabel, sortReminders } from '../form/deadline-reminders';
 import { DeadlineBadge } from './badges';
 
 export function DeadlineTable({ deadlines }: { deadlines: Deadline[] }) {
@@ -13,6 +14,7 @@ export function DeadlineTable({ deadlines }: { deadlines: Deadline[] }) {
           <th scope="col">{t('deadline.title')}</th>
           <th scope="col">{t('deadline.dueAt')}</th>
           <th scope="col">{t('deadline.status')}</th>
+          <th scope="col">{t('deadline.reminders')}</th>
         </tr>
       </thead>
       <tbody>
@@ -26,6 +28,13 @@ export function DeadlineTable({ deadlines }: { deadlines: Deadline[] }) {
             </td>
             <td>
               <DeadlineBadge status={deadline.status} />
+            </td>
+            <td>
+              {deadline.remindBefore.length
+                ? sortReminders(deadline.remindBefore)
+                    .map((value) => reminderLabel(value, t))
+                    .join(t('list.separator'))
+                : t('deadline.noReminders')}
             </td>
           </tr>
         ))}

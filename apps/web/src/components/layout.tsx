@@ -47,6 +47,9 @@ export function Layout({ children }: { children: ComponentChildren }) {
             <p class="user">
               <span class="visually-hidden">{t('nav.user')}: </span>
               <span class="user-organisation">{me.organisation.name}</span> {me.name}
+              <a class="settings-link" href="/settings" aria-current={path === '/settings' ? 'page' : undefined}>
+                {t('settings.link')}
+              </a>
             </p>
             <LanguageSwitch />
             <button type="button" class="button button-quiet" onClick={() => void signOut()}>
@@ -73,6 +76,11 @@ export function Layout({ children }: { children: ComponentChildren }) {
                 )}
               </NavLink>
             </li>
+            {me.roles.includes('admin') && (
+              <li>
+                <NavLink href="/administration">{t('nav.admin')}</NavLink>
+              </li>
+            )}
           </ul>
         </nav>
       </header>

@@ -4,7 +4,7 @@ import { api } from '../api';
 import { StateBadge } from '../components/badges';
 import { CaseActions } from '../components/case-actions';
 import { DataList } from '../components/case-data';
-import { DeadlineTable } from '../components/deadline-table';
+import { DeadlineSection } from '../components/deadline-section';
 import { ErrorPanel } from '../components/error-panel';
 import { HistoryTimeline } from '../components/history-timeline';
 import { StateDiagram } from '../components/state-diagram';
@@ -139,10 +139,7 @@ export function CasePage() {
         </section>
       )}
 
-      <section class="section" aria-labelledby="deadlines-heading">
-        <h2 id="deadlines-heading">{t('case.deadlines')}</h2>
-        <DeadlineTable deadlines={data.deadlines} />
-      </section>
+      <DeadlineSection kase={data} program={program} onChange={kase.set} />
 
       <section class="section" aria-labelledby="data-heading">
         <h2 id="data-heading">{t('case.data')}</h2>

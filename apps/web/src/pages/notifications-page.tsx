@@ -4,7 +4,17 @@ import { ErrorPanel } from '../components/error-panel';
 import { useDocumentTitle, useResource } from '../hooks';
 import { useI18n } from '../locale';
 import { useSession } from '../session';
+import type { MessageKey } from '../i18n';
 import type { AppNotification } from '../types';
+
+/** What a notification is (DOMAIN.md Notifications), said before its date. */
+const KIND_KEYS: Record<string, MessageKey> = {
+  'action-needed': 'notifications.kind.action-needed',
+  decision: 'notifications.kind.decision',
+  reminder: 'notifications.kind.reminder',
+  escalation: 'notifications.kind.escalation',
+  'survey-invitation': 'notifications.kind.survey-invitation',
+};
 
 export function NotificationsPage() {
   const i18n = useI18n();
@@ -48,6 +58,12 @@ export function NotificationsPage() {
             <li key={item.id} class={`card entry${item.readAt ? '' : ' entry-unread'}`}>
               <p class="entry-kicker">
                 {!item.readAt && <span class="badge badge-unread">{t('notifications.unread')}</span>}
+                {KIND_KEYS[item.kind] && (
+                  <span class="notification-kind">
+                    {t(KIND_KEYS[item.kind])}
+                    {t('list.colon')}
+                  </span>
+                )}
                 <time dateTime={item.createdAt}>{i18n.dateTime(item.createdAt)}</time>
               </p>
               <h2 class="entry-title">

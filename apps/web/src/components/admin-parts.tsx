@@ -1,0 +1,272 @@
+import type { ComponentChildren, RefObject } from 'preact';
+import { useLocation } from 'preact-iso/router';
+import { ApiError } from '../api';
+import { useDocumentTitle } from '../hooks';
+import type { MessageKey } from '../i18n';
+import { useI18n } from '../locale';
+import { useSession } from '../session';
+import type { Locale, Me, Violation } from '../types';
+import { ADMIN_PATHS } from './admin-paths';
+import { RequiredMark } from './choice-group';
+
+/** An administrator of their own organisation (or, in the operator organisation, of every one). */
+export function isAdmin(me: Me): boolean {
+  return me.roles.includes('admin');
+}
+
+/** A system operator: an admin of the operator organisation (the API's `OperatorOnly`). */
+export function isOperator(me: Me): boolean {
+  return isAdmin(me) && me.organisation.kind === 'operator';
+}
+
+export type AdminAccess = 'admin' | 'operator' | 'signed-in';
+
+const PAGES: { href: string; title: MessageKey; operatorOnly?: boolean }[] = [
+  { href: ADMIN_PATHS.users, title: 'admin.users.title' },
+  { href: ADMIN_PATHS.organisations, title: 'admin.organisations.title', operatorOnly: true },
+  { href: ADMIN_PATHS.calls, title: 'admin.calls.title' },
+  { href: ADMIN_PATHS.policy, title: 'admin.policy.title' },
+];
+
+/** The administration pages this user may open, with their titles and descriptions. */
+export function adminPages(me: Me): { href: string; title: MessageKey }[] {
+  return PAGES.filter((page) => !page.operatorOnly || isOperator(me));
+}
+
+/** The administration pages' own menu (only for admins). */
+function AdminMenu() {
+  const { t } = useI18n();
+  const { me } = useSession();
+  const { path } = useLocation();
+  return (
+    <nav class="admin-menu" aria-label={t('admin.menu')}>
+      <ul>
+        {adminPages(me).map((page) => (
+          <li key={page.href}>
+            <a href={page.href} aria-current={path === page.href ? 'page' : undefined}>
+              {t(page.title)}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+/** "Not allowed": a clear page rather than a crash or an empty table. */
+export function Forbidden({ operator }: { operator?: boolean }) {
+  const { t } = useI18n();
+  useDocumentTitle(t('admin.forbiddenTitle'));
+  return (
+    <>
+      <h1>{t('admin.forbiddenTitle')}</h1>
+      <div class="alert alert-warning" role="alert">
+        <p>{t(operator ? 'admin.forbiddenOperator' : 'admin.forbiddenBody')}</p>
+      </div>
+      <p>
+        <a href="/">{t('case.backToInbox')}</a>
+      </p>
+    </>
+  );
+}
+
+/**
+ * An administration page: its title, the administration menu, and the "not allowed" page for
+ * those without the role (the API answers them 403 anyway; `forbidden` passes such an answer on).
+ */
+export function AdminFrame(props: { title: string; access: AdminAccess; forbidden?: boolean; menu?: boolean; children: ComponentChildren }) {
+  const { me } = useSession();
+  useDocumentTitle(props.title);
+  const allowed = props.access === 'signed-in' || (props.access === 'operator' ? isOperator(me) : isAdmin(me));
+  if (!allowed || props.forbidden) return <Forbidden operator={props.access === 'operator'} />;
+  return (
+    <>
+      <h1>{props.title}</h1>
+      {isAdmin(me) && props.menu !== false && <AdminMenu />}
+      {props.children}
+    </>
+  );
+}
+
+/** A 403 answer: the page shows the "not allowed" page for it. */
+export function isForbidden(error: ApiError | undefined): boolean {
+  return error?.status === 403;
+}
+
+/** A control's label, hint and messages, wired up as schema-form.tsx does it. */
+export function AdminField(props: {
+  id: string;
+  label: string;
+  required?: boolean;
+  hint?: string;
+  errors?: readonly string[];
+  children(describedBy: string | undefined, invalid: boolean): ComponentChildren;
+}) {
+  const { id, label, required, hint, errors = [] } = props;
+  const describedBy = [errors.length ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={`field${errors.length ? ' field-invalid' : ''}`}>
+      <label for={id}>
+        {label}
+        {required && <RequiredMark />}
+      </label>
+      {hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      <FieldErrors id={`${id}-error`} errors={errors} />
+      {props.children(describedBy, errors.length > 0)}
+    </div>
+  );
+}
+
+export function FieldErrors({ id, errors }: { id: string; errors: readonly string[] }) {
+  if (!errors.length) return null;
+  return (
+    <p class="field-error" id={id}>
+      {errors.map((message, index) => (
+        <span key={index} class="field-error-line">
+          {message}
+        </span>
+      ))}
+    </p>
+  );
+}
+
+/** Checkboxes (the roles) as one group with its legend, hint and messages. */
+export function CheckboxGroup(props: {
+  id: string;
+  legend: string;
+  choices: { value: string; label: string; disabled?: boolean }[];
+  values: readonly string[];
+  onChange(values: string[]): void;
+  required?: boolean;
+  hint?: string;
+  errors?: readonly string[];
+}) {
+  const { id, legend, choices, values, onChange, required, hint, errors = [] } = props;
+  const describedBy = [errors.length ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <fieldset class={`field choices${errors.length ? ' field-invalid' : ''}`} id={id} aria-describedby={describedBy}>
+      <legend>
+        {legend}
+        {required && <RequiredMark />}
+      </legend>
+      {hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      <FieldErrors id={`${id}-error`} errors={errors} />
+      <div class="choice-list choice-row">
+        {choices.map((choice, index) => (
+          <label class="choice" key={choice.value} for={`${id}-${index}`}>
+            <input
+              id={`${id}-${index}`}
+              type="checkbox"
+              value={choice.value}
+              checked={values.includes(choice.value)}
+              disabled={choice.disabled}
+              aria-invalid={errors.length ? true : undefined}
+              onChange={(event) =>
+                onChange(event.currentTarget.checked ? [...values.filter((value) => value !== choice.value), choice.value] : values.filter((value) => value !== choice.value))
+              }
+            />
+            <span>{choice.label}</span>
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+/** A failed save: the message, and each problem with a link to its field. */
+export interface Problem {
+  message: string;
+  violations: Violation[];
+}
+
+export function problemOf(caught: unknown, fallback: string): Problem {
+  return caught instanceof ApiError ? { message: caught.message, violations: caught.violations } : { message: fallback, violations: [] };
+}
+
+/**
+ * The server's messages by form field: one that starts with the field's key (`code は既に…`)
+ * names the field by its label instead. Messages of fields the form does not have go to `other`.
+ */
+export function serverMessages<F extends string>(violations: readonly Violation[], labels: Record<F, string>, locale: Locale): { byField: Map<F, string[]>; other: string[] } {
+  const byField = new Map<F, string[]>();
+  const other: string[] = [];
+  for (const violation of violations) {
+    const name = violation.field.split('.').at(-1) ?? '';
+    if (!Object.hasOwn(labels, name)) {
+      other.push(violation.message);
+      continue;
+    }
+    const field = name as F;
+    const key = [violation.field, field].find((candidate) => violation.message.startsWith(`${candidate} `));
+    const rest = key === undefined ? '' : violation.message.slice(key.length + 1);
+    const message = key === undefined ? violation.message : locale === 'ja' ? `「${labels[field]}」${rest}` : `${labels[field]} ${rest}`;
+    const messages = byField.get(field) ?? [];
+    if (!messages.includes(message)) messages.push(message);
+    byField.set(field, messages);
+  }
+  return { byField, other };
+}
+
+/** Moves the focus to a field from the error summary's link. */
+function focusControl(event: Event, id: string) {
+  const element = document.getElementById(id);
+  if (!element) return;
+  event.preventDefault();
+  const target = element.matches('input, select, textarea') ? element : element.querySelector<HTMLElement>('input, select, textarea');
+  element.scrollIntoView({ block: 'center' });
+  (target ?? element).focus({ preventScroll: true });
+}
+
+/**
+ * The error summary at the top of a form: focused after a failed save, a link to each field with
+ * its message, and the problems that belong to no field.
+ */
+export function ErrorSummary<F extends string>(props: {
+  summaryRef: RefObject<HTMLDivElement | null>;
+  show: boolean;
+  problem: Problem | undefined;
+  fields: readonly F[];
+  labels: Record<F, string>;
+  errors: Map<F, string[]>;
+  other: readonly string[];
+  controlId(field: F): string;
+}) {
+  const { t } = useI18n();
+  const { summaryRef, show, problem, fields, labels, errors, other, controlId } = props;
+  const shown = fields.filter((field) => errors.has(field));
+  return (
+    <div ref={summaryRef} tabIndex={-1} role="alert" class="error-summary-region">
+      {show && (
+        <div class="alert alert-error error-summary">
+          <p>
+            <strong>{problem && !problem.violations.length ? problem.message : t('admin.errorSummary')}</strong>
+          </p>
+          {(shown.length > 0 || other.length > 0) && (
+            <ul class="problem-list">
+              {shown.map((field) => (
+                <li key={field}>
+                  <a href={`#${controlId(field)}`} onClick={(event) => focusControl(event, controlId(field))}>
+                    {labels[field]}
+                  </a>
+                  {t('list.colon')}
+                  {(errors.get(field) ?? []).join(' ')}
+                </li>
+              ))}
+              {other.map((message, index) => (
+                <li key={`other-${index}`}>{message}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
