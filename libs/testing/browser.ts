@@ -1,5 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { HttpClient } from './http-client';
+import { freePort, spawnService, waitForStatus } from './processes';
+import { createTestDatabase, testRedisUrl } from './test-database';
 
 /** Debian's Chromium (`apt-get install -y chromium`); the tests never download a browser. */
 export const CHROMIUM = process.env.KORYU_CHROMIUM ?? '/usr/bin/chromium';
@@ -28,4 +33,57 @@ export async function seriousAxeViolations(page: Page): Promise<{ id: string; he
   return violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => ({ id: violation.id, help: violation.help, targets: violation.nodes.map((node) => node.target.join(' ')) }));
+}
+
+/** The text of the element once it shows (assertions stay jest's, not Playwright's own `expect`). */
+export async function textOf(locator: Locator): Promise<string> {
+  await locator.waitFor();
+  return (await locator.innerText()).trim();
+}
+
+/** The text of the elements a control's aria-describedby names (its hint and its messages). */
+export async function describedText(control: Locator): Promise<string> {
+  const ids = ((await control.getAttribute('aria-describedby')) ?? '').split(' ').filter(Boolean);
+  const texts: string[] = [];
+  for (const id of ids) texts.push(await control.page().locator(`[id="${id}"]`).innerText());
+  return texts.join('\n');
+}
+
+/** Polls `condition` every 100 ms; fails after `timeoutMs`. */
+export async function waitForCondition(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export interface WebUi {
+  base: string;
+  http: HttpClient;
+  browser: Browser;
+  stop(): Promise<void>;
+}
+
+/**
+ * What a web UI test file drives: the built API (`dist/apps/api/main.js`, which serves dist/web)
+ * as its own process with the demo data on a fresh database, and one headless Chromium.
+ */
+export async function startWebUi(dataDirPrefix: string): Promise<WebUi> {
+  const database = await createTestDatabase();
+  const port = await freePort();
+  const api = spawnService('api', { NODE_ENV: 'test', DATABASE_URL: database.url, REDIS_URL: testRedisUrl(), KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), dataDirPrefix)), KORYU_DEMO: '1', LOG_LEVEL: 'warn' }, port);
+  const base = `http://127.0.0.1:${port}`;
+  await waitForStatus(`${base}/api/v1/health/ready`, 60_000);
+  const browser = await launchBrowser();
+  return {
+    base,
+    http: new HttpClient(base),
+    browser,
+    stop: async () => {
+      await browser.close();
+      await api.stop();
+      await database.drop();
+    },
+  };
 }

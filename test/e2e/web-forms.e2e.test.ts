@@ -6,12 +6,9 @@
  * typed, and axe-core on the forms (QUALITY.md, Usability). The API is asked directly to confirm
  * what the UI wrote.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '@koryu/persistence';
-import { createTestDatabase, freePort, HttpClient, launchBrowser, seriousAxeViolations, spawnService, type ServiceProcess, type TestDatabase, testRedisUrl, waitForStatus } from '@koryu/testing';
+import { describedText, HttpClient, seriousAxeViolations, startWebUi, waitForCondition, type WebUi } from '@koryu/testing';
 
 /** 北九州市 (a municipality): JICA applications and ambassador visits. */
 const STAFF = 'staff@kitakyushu.example';
@@ -29,8 +26,7 @@ function day(days: number): string {
 }
 
 describe('the web UI case forms in a browser', () => {
-  let database: TestDatabase;
-  let api: ServiceProcess;
+  let web: WebUi;
   let base: string;
   let http: HttpClient;
   let token: string;
@@ -39,14 +35,9 @@ describe('the web UI case forms in a browser', () => {
   let page: Page;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const port = await freePort();
-    api = spawnService('api', { NODE_ENV: 'test', DATABASE_URL: database.url, REDIS_URL: testRedisUrl(), KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-forms-')), KORYU_DEMO: '1', LOG_LEVEL: 'warn' }, port);
-    base = `http://127.0.0.1:${port}`;
-    await waitForStatus(`${base}/api/v1/health/ready`, 60_000);
-    http = new HttpClient(base);
+    web = await startWebUi('koryu-forms-');
+    ({ base, http, browser } = web);
     token = await http.login(STAFF, DEMO_PASSWORD);
-    browser = await launchBrowser();
   });
 
   beforeEach(async () => {
@@ -59,9 +50,7 @@ describe('the web UI case forms in a browser', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await api?.stop();
-    await database?.drop();
+    await web?.stop();
   });
 
   async function signIn(next?: string): Promise<void> {
@@ -243,18 +232,3 @@ describe('the web UI case forms in a browser', () => {
   });
 });
 
-/** The text of the elements a control's aria-describedby names (its hint and its messages). */
-async function describedText(control: Locator): Promise<string> {
-  const ids = ((await control.getAttribute('aria-describedby')) ?? '').split(' ').filter(Boolean);
-  const texts: string[] = [];
-  for (const id of ids) texts.push(await control.page().locator(`[id="${id}"]`).innerText());
-  return texts.join('\n');
-}
-
-async function waitForCondition(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -5,12 +5,9 @@
  * its answer; the secretariat reads every answer and the counts; the survey closes under an
  * answer; axe-core on both views in both languages. The API is asked directly to confirm.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '@koryu/persistence';
-import { createTestDatabase, freePort, HttpClient, launchBrowser, seriousAxeViolations, spawnService, type ServiceProcess, type TestDatabase, testRedisUrl, waitForStatus } from '@koryu/testing';
+import { describedText, HttpClient, seriousAxeViolations, startWebUi, textOf, waitForCondition, type WebUi } from '@koryu/testing';
 
 /** 沖縄県, invited to the demo's conference with the 全米知事会, whose survey is open. */
 const INVITEE = 'staff@okinawa.example';
@@ -35,8 +32,7 @@ interface SurveyBody {
 }
 
 describe('the participation survey in the web UI', () => {
-  let database: TestDatabase;
-  let api: ServiceProcess;
+  let web: WebUi;
   let base: string;
   let http: HttpClient;
   let browser: Browser;
@@ -45,16 +41,11 @@ describe('the participation survey in the web UI', () => {
   let conference: { id: string; title: string; version: number };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const port = await freePort();
-    api = spawnService('api', { NODE_ENV: 'test', DATABASE_URL: database.url, REDIS_URL: testRedisUrl(), KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-survey-')), KORYU_DEMO: '1', LOG_LEVEL: 'warn' }, port);
-    base = `http://127.0.0.1:${port}`;
-    await waitForStatus(`${base}/api/v1/health/ready`, 60_000);
-    http = new HttpClient(base);
+    web = await startWebUi('koryu-survey-');
+    ({ base, http, browser } = web);
     const cases = await http.get<{ items: { id: string; title: string; version: number }[] }>('/api/v1/cases?program=governor-conference&state=survey-open', { token: await token(SECRETARIAT) });
     conference = cases.body.items[0];
     expect(conference).toBeDefined();
-    browser = await launchBrowser();
   });
 
   beforeEach(async () => {
@@ -67,9 +58,7 @@ describe('the participation survey in the web UI', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await api?.stop();
-    await database?.drop();
+    await web?.stop();
   });
 
   function token(email: string): Promise<string> {
@@ -254,24 +243,3 @@ describe('the participation survey in the web UI', () => {
   });
 });
 
-/** The text of the element once it shows (the assertions stay jest's, not Playwright's own `expect`). */
-async function textOf(locator: Locator): Promise<string> {
-  await locator.waitFor();
-  return (await locator.innerText()).trim();
-}
-
-/** The text of the elements a control's aria-describedby names (its hint and its messages). */
-async function describedText(control: Locator): Promise<string> {
-  const ids = ((await control.getAttribute('aria-describedby')) ?? '').split(' ').filter(Boolean);
-  const texts: string[] = [];
-  for (const id of ids) texts.push(await control.page().locator(`[id="${id}"]`).innerText());
-  return texts.join('\n');
-}
-
-async function waitForCondition(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

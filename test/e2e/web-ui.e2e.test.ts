@@ -4,19 +4,15 @@
  * with its required comment, the language switch, user text shown as text (S3), and axe-core on
  * the main pages (QUALITY.md, Usability). The API is asked directly to confirm what the UI showed.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '@koryu/persistence';
-import { createTestDatabase, freePort, HttpClient, launchBrowser, seriousAxeViolations, spawnService, type ServiceProcess, type TestDatabase, testRedisUrl, waitForStatus } from '@koryu/testing';
+import { HttpClient, seriousAxeViolations, startWebUi, textOf, waitForCondition, type WebUi } from '@koryu/testing';
 
 const STAFF = 'staff@okinawa.example';
 const MANAGER = 'manager@okinawa.example';
 
 describe('the web UI in a browser', () => {
-  let database: TestDatabase;
-  let api: ServiceProcess;
+  let web: WebUi;
   let base: string;
   let http: HttpClient;
   let browser: Browser;
@@ -27,17 +23,12 @@ describe('the web UI in a browser', () => {
   let visit: { id: string; title: string };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const port = await freePort();
-    api = spawnService('api', { NODE_ENV: 'test', DATABASE_URL: database.url, REDIS_URL: testRedisUrl(), KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-web-')), KORYU_DEMO: '1', LOG_LEVEL: 'warn' }, port);
-    base = `http://127.0.0.1:${port}`;
-    await waitForStatus(`${base}/api/v1/health/ready`, 60_000);
-    http = new HttpClient(base);
+    web = await startWebUi('koryu-web-');
+    ({ base, http, browser } = web);
     const token = await http.login(MANAGER, DEMO_PASSWORD);
     const cases = await http.get<{ items: { id: string; title: string; program: string; state: string }[] }>('/api/v1/cases?program=ambassador-visit&state=internal-review', { token });
     visit = cases.body.items[0];
     expect(visit).toBeDefined();
-    browser = await launchBrowser();
   });
 
   beforeEach(async () => {
@@ -50,9 +41,7 @@ describe('the web UI in a browser', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await api?.stop();
-    await database?.drop();
+    await web?.stop();
   });
 
   async function signIn(email: string, password = DEMO_PASSWORD): Promise<void> {
@@ -151,16 +140,3 @@ describe('the web UI in a browser', () => {
   }
 });
 
-/** The text of the element once it shows (the assertions stay jest's, not Playwright's own `expect`). */
-async function textOf(locator: Locator): Promise<string> {
-  await locator.waitFor();
-  return (await locator.innerText()).trim();
-}
-
-async function waitForCondition(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
