@@ -121,6 +121,41 @@ export function AdminField(props: {
   );
 }
 
+/** An AdminField holding one text-like input, the usual field of the admin forms. */
+export function AdminInput(props: {
+  id: string;
+  label: string;
+  required?: boolean;
+  hint?: string;
+  errors?: readonly string[];
+  value: string;
+  onValue(value: string): void;
+  type?: 'text' | 'password';
+  inputMode?: 'numeric' | 'email';
+  width?: 'short' | 'medium' | 'long';
+  autocomplete?: string;
+}) {
+  const { value, onValue, type = 'text', inputMode, width, autocomplete = 'off', ...field } = props;
+  return (
+    <AdminField {...field}>
+      {(describedBy, invalid) => (
+        <input
+          id={field.id}
+          // Preact's types narrow each input by its type literal; both kinds take the same attributes here.
+          type={type as 'text'}
+          inputMode={inputMode}
+          class={width ? `input-${width}` : undefined}
+          autocomplete={autocomplete}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+          value={value}
+          onInput={(event) => onValue(event.currentTarget.value)}
+        />
+      )}
+    </AdminField>
+  );
+}
+
 export function FieldErrors({ id, errors }: { id: string; errors: readonly string[] }) {
   if (!errors.length) return null;
   return (

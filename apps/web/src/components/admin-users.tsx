@@ -4,7 +4,7 @@ import { useI18n, type I18n } from '../locale';
 import type { Locale, Organisation, Role, User } from '../types';
 import { ChoiceGroup } from './choice-group';
 import { useAdminForm } from './admin-form';
-import { AdminField, CheckboxGroup, problemOf, type Problem } from './admin-parts';
+import { AdminField, AdminInput, CheckboxGroup, problemOf, type Problem } from './admin-parts';
 
 export const ROLES: readonly Role[] = ['staff', 'manager', 'admin'];
 const LOCALES: readonly Locale[] = ['ja', 'en'];
@@ -115,34 +115,8 @@ export function UserCreateForm(props: { organisations?: Organisation[]; organisa
           />
         )}
       </AdminField>
-      <AdminField id={newUserId('name')} label={labels.name} required errors={errors.get('name')}>
-        {(describedBy, invalid) => (
-          <input
-            id={newUserId('name')}
-            type="text"
-            class="input-medium"
-            autocomplete="off"
-            aria-describedby={describedBy}
-            aria-invalid={invalid || undefined}
-            value={values.name}
-            onInput={(event) => set('name', event.currentTarget.value)}
-          />
-        )}
-      </AdminField>
-      <AdminField id={newUserId('password')} label={labels.password} required hint={t('admin.users.passwordHint')} errors={errors.get('password')}>
-        {(describedBy, invalid) => (
-          <input
-            id={newUserId('password')}
-            type="password"
-            class="input-medium"
-            autocomplete="new-password"
-            aria-describedby={describedBy}
-            aria-invalid={invalid || undefined}
-            value={values.password}
-            onInput={(event) => set('password', event.currentTarget.value)}
-          />
-        )}
-      </AdminField>
+      <AdminInput id={newUserId('name')} label={labels.name} required errors={errors.get('name')} width="medium" value={values.name} onValue={(value) => set('name', value)} />
+      <AdminInput id={newUserId('password')} label={labels.password} required hint={t('admin.users.passwordHint')} errors={errors.get('password')} type="password" width="medium" autocomplete="new-password" value={values.password} onValue={(value) => set('password', value)} />
       <CheckboxGroup
         id={newUserId('roles')}
         legend={labels.roles}
@@ -251,20 +225,7 @@ export function UserEditor(props: { user: User; self: boolean; onSaved(user: Use
         }
       >
         {form.summary}
-        <AdminField id={editId('name')} label={labels.name} required errors={errors.get('name')}>
-          {(describedBy, invalid) => (
-            <input
-              id={editId('name')}
-              type="text"
-              class="input-medium"
-              autocomplete="off"
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              value={values.name}
-              onInput={(event) => set('name', event.currentTarget.value)}
-            />
-          )}
-        </AdminField>
+        <AdminInput id={editId('name')} label={labels.name} required errors={errors.get('name')} width="medium" value={values.name} onValue={(value) => set('name', value)} />
         <CheckboxGroup
           id={editId('roles')}
           legend={labels.roles}

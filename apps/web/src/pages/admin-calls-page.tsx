@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { ErrorPanel } from '../components/error-panel';
 import { useAdminForm } from '../components/admin-form';
-import { AdminField, AdminFrame, isAdmin } from '../components/admin-parts';
+import { AdminField, AdminFrame, AdminInput, isAdmin } from '../components/admin-parts';
 import { valueLabel } from '../field-labels';
 import { useResource } from '../hooks';
 import { useI18n } from '../locale';
@@ -188,36 +188,8 @@ export function AdminCallsPage() {
               </select>
             )}
           </AdminField>
-          <AdminField id={controlId('fiscalYear')} label={labels.fiscalYear} required hint={t('admin.calls.fiscalYearHint')} errors={errors.get('fiscalYear')}>
-            {(describedBy, invalid) => (
-              <input
-                id={controlId('fiscalYear')}
-                type="text"
-                inputMode="numeric"
-                class="input-short"
-                autocomplete="off"
-                aria-describedby={describedBy}
-                aria-invalid={invalid || undefined}
-                value={values.fiscalYear}
-                onInput={(event) => set('fiscalYear', event.currentTarget.value)}
-              />
-            )}
-          </AdminField>
-          <AdminField id={controlId('round')} label={labels.round} required hint={t('admin.calls.roundHint')} errors={errors.get('round')}>
-            {(describedBy, invalid) => (
-              <input
-                id={controlId('round')}
-                type="text"
-                inputMode="numeric"
-                class="input-short"
-                autocomplete="off"
-                aria-describedby={describedBy}
-                aria-invalid={invalid || undefined}
-                value={values.round}
-                onInput={(event) => set('round', event.currentTarget.value)}
-              />
-            )}
-          </AdminField>
+          <AdminInput id={controlId('fiscalYear')} label={labels.fiscalYear} required hint={t('admin.calls.fiscalYearHint')} errors={errors.get('fiscalYear')} inputMode="numeric" width="short" value={values.fiscalYear} onValue={(value) => set('fiscalYear', value)} />
+          <AdminInput id={controlId('round')} label={labels.round} required hint={t('admin.calls.roundHint')} errors={errors.get('round')} inputMode="numeric" width="short" value={values.round} onValue={(value) => set('round', value)} />
           {dateTimeField('opensAt')}
           {dateTimeField('closesAt')}
           <div class="buttons form-buttons">

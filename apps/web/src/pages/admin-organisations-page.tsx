@@ -3,7 +3,7 @@ import { api } from '../api';
 import { ChoiceGroup } from '../components/choice-group';
 import { ErrorPanel } from '../components/error-panel';
 import { useAdminForm } from '../components/admin-form';
-import { AdminField, AdminFrame, isForbidden } from '../components/admin-parts';
+import { AdminField, AdminFrame, AdminInput, isForbidden } from '../components/admin-parts';
 import { ADMIN_PATHS } from '../components/admin-paths';
 import { useResource } from '../hooks';
 import type { MessageKey } from '../i18n';
@@ -80,20 +80,7 @@ export function AdminOrganisationsPage() {
         <h2 id="new-organisation-title">{t('admin.organisations.new')}</h2>
         {form.restoredNotice}
         {form.summary}
-        <AdminField id={controlId('name')} label={labels.name} required errors={errors.get('name')}>
-          {(describedBy, invalid) => (
-            <input
-              id={controlId('name')}
-              type="text"
-              class="input-medium"
-              autocomplete="off"
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              value={values.name}
-              onInput={(event) => set('name', event.currentTarget.value)}
-            />
-          )}
-        </AdminField>
+        <AdminInput id={controlId('name')} label={labels.name} required errors={errors.get('name')} width="medium" value={values.name} onValue={(value) => set('name', value)} />
         <ChoiceGroup
           id={controlId('kind')}
           legend={labels.kind}
