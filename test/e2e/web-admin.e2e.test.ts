@@ -2,6 +2,7 @@
  * The web UI's administration pages in a real browser (Debian's Chromium through playwright-core)
  * against the built API as its own process, with the demo data: the system operator registers an
  * organisation and its first admin; an organisation's admin creates a staff user and disables one;
+ * an organisation's admin resets a user's password (the old one then fails, the new one works);
  * a duplicate organisation code is shown at its field; the operator registers a JICA call in Japan
  * time; staff get no Administration link and a clear "not allowed" page; axe-core on every page in
  * both languages. The API is asked directly to confirm what the UI wrote.
@@ -178,6 +179,53 @@ describe('the administration pages of the web UI', () => {
     expect(await own.getByRole('button', { name: 'このユーザーを無効にする' }).count()).toBe(0);
   });
 
+  it('lets an organisation admin reset a user’s password, which ends their sessions; too short a one changes nothing', async () => {
+    const email = 'manager@okinawa.example';
+    const newPassword = 'okinawa-kacho-reset-2026';
+    // The server's own rule, as the UI's check mirrors it.
+    const me = await http.get<{ organisationId: string }>('/api/v1/me', { token: await http.login(ADMIN, DEMO_PASSWORD) });
+    const manager = (await usersOf(me.body.organisationId)).find((user) => user.email === email);
+    expect(manager).toBeDefined();
+    const tooShort = await http.patch(`/api/v1/users/${manager!.id}`, { password: 'short' }, { token: operatorToken });
+    expect(tooShort.status).toBe(400);
+    const managerToken = await http.login(email, DEMO_PASSWORD);
+
+    await signIn(ADMIN, '/administration/users');
+    await page.getByRole('row').filter({ hasText: email }).getByRole('button', { name: '編集：沖縄県 課長' }).click();
+    const editor = page.getByRole('region', { name: 'ユーザーの編集：沖縄県 課長' });
+    const reset = editor.getByRole('form', { name: 'パスワードの再設定' });
+    const password = reset.getByLabel('新しいパスワード');
+    expect(await password.getAttribute('type')).toBe('password');
+    expect(await password.getAttribute('autocomplete')).toBe('new-password');
+    expect(await describedText(password)).toContain('12文字以上');
+
+    // Too short: stopped at its field, nothing asked or sent.
+    await password.fill('short');
+    await reset.getByRole('button', { name: 'パスワードを再設定' }).click();
+    await waitForCondition(async () => (await password.getAttribute('aria-invalid')) === 'true');
+    expect(await describedText(password)).toContain('12文字以上で入力してください。');
+    expect(await reset.getByRole('button', { name: '再設定する（このユーザーはサインアウトされます）' }).count()).toBe(0);
+    expect(await loginStatus(email, DEMO_PASSWORD)).toBe(200);
+
+    // A new one, after a confirmation.
+    await password.fill(newPassword);
+    await waitForCondition(async () => (await password.getAttribute('aria-invalid')) === null);
+    await reset.getByRole('button', { name: 'パスワードを再設定' }).click();
+    await reset.getByText('沖縄県 課長のパスワードを再設定しますか？').waitFor();
+    await reset.getByRole('button', { name: '再設定する（このユーザーはサインアウトされます）' }).click();
+    await status().filter({ hasText: '沖縄県 課長のパスワードを再設定しました。' }).waitFor();
+    // The password is gone from the page and never comes back.
+    expect(await password.inputValue()).toBe('');
+    expect(await page.content()).not.toContain(newPassword);
+    await reset.getByRole('button', { name: 'パスワードを再設定' }).waitFor();
+
+    // The old password fails, the new one works, and the user's open session has ended.
+    expect(await loginStatus(email, DEMO_PASSWORD)).toBe(401);
+    const token = await http.login(email, newPassword);
+    expect((await http.get('/api/v1/me', { token })).status).toBe(200);
+    expect((await http.get('/api/v1/me', { token: managerToken })).status).toBe(401);
+  });
+
   it('shows the server’s message at the code field for an organisation code that is taken', async () => {
     const duplicate = await http.post<{ violations: { field: string; message: string }[] }>('/api/v1/organisations', { name: '重複', kind: 'prefecture', code: TAKEN_CODE }, { token: operatorToken, lang: 'ja' });
     expect(duplicate.status).toBe(409);
@@ -280,6 +328,16 @@ describe('the administration pages of the web UI', () => {
       await page.locator('#user-editor').waitFor();
       await page.getByRole('button', { name: language === '日本語' ? 'このユーザーを無効にする' : 'Disable this user' }).click();
       found[`${language} organisation admin disabling a user`] = await seriousAxeViolations(page);
+      // The password reset: its error at the field, then its confirmation (not confirmed).
+      const reset = page.getByRole('form', { name: language === '日本語' ? 'パスワードの再設定' : 'Reset the password' });
+      const resetButton = reset.getByRole('button', { name: language === '日本語' ? 'パスワードを再設定' : 'Reset the password' });
+      await resetButton.click();
+      await reset.locator('.error-summary').waitFor();
+      found[`${language} organisation admin resetting a password with errors`] = await seriousAxeViolations(page);
+      await reset.getByLabel(language === '日本語' ? '新しいパスワード' : 'New password').fill('axe-check-password-2026');
+      await resetButton.click();
+      await reset.getByRole('button', { name: language === '日本語' ? '再設定する（このユーザーはサインアウトされます）' : 'Reset it (the user is signed out)' }).waitFor();
+      found[`${language} organisation admin confirming a password reset`] = await seriousAxeViolations(page);
     }
     await page.getByRole('button', { name: '日本語' }).click();
     await page.getByRole('button', { name: 'ログアウト' }).click();

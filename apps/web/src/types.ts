@@ -297,6 +297,8 @@ export interface UserChanges {
   roles?: Role[];
   locale?: Locale;
   disabled?: boolean;
+  /** A new password (at least 12 characters): ends all the user's sessions. */
+  password?: string;
 }
 
 export interface NewJicaCall {

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { useI18n, type I18n } from '../locale';
 import type { Locale, Organisation, Role, User } from '../types';
@@ -161,8 +161,8 @@ interface EditValues {
 const editId = (field: EditField) => `edit-user-${field}`;
 
 /**
- * Name, roles and language of one user, and disabling or enabling the account (after a
- * confirmation: disabling ends the user's sessions at once). Only what changed is sent: changing
+ * Name, roles and language of one user, a new password, and disabling or enabling the account
+ * (after a confirmation: disabling ends the user's sessions at once). Only what changed is sent: changing
  * roles also ends the user's sessions, so the admin's own admin role cannot be taken away here.
  */
 export function UserEditor(props: { user: User; self: boolean; onSaved(user: User, message: string): void; onClose(): void }) {
@@ -255,6 +255,8 @@ export function UserEditor(props: { user: User; self: boolean; onSaved(user: Use
         </div>
       </form>
 
+      <PasswordReset user={user} self={self} onSaved={props.onSaved} />
+
       <div class="admin-account">
         <h3>{t('admin.users.account')}</h3>
         <p>{t(user.disabled ? 'admin.users.isDisabled' : 'admin.users.isActive')}</p>
@@ -288,5 +290,111 @@ export function UserEditor(props: { user: User; self: boolean; onSaved(user: Use
         )}
       </div>
     </section>
+  );
+}
+
+// ---- Reset a user's password ----
+
+type ResetField = 'password';
+const RESET_FIELDS: readonly ResetField[] = ['password'];
+const resetId = (field: ResetField) => `reset-user-${field}`;
+
+/**
+ * A new initial password for the user, after a confirmation: a changed password ends every
+ * session of the user. The password is cleared once saved, never kept in a draft or shown again.
+ * Not for the admin's own account (it would sign them out in the middle of their work).
+ */
+function PasswordReset(props: { user: User; self: boolean; onSaved(user: User, message: string): void }) {
+  const { t } = useI18n();
+  const { user, self } = props;
+  const labels: Record<ResetField, string> = { password: t('admin.users.newPassword') };
+  const form = useAdminForm<{ password: string }, ResetField>({
+    empty: { password: '' },
+    fields: RESET_FIELDS,
+    labels,
+    controlId: resetId,
+    check: (values) => ({
+      password: !values.password ? t('check.required') : values.password.length < 12 ? t('check.minLength', { min: 12 }) : undefined,
+    }),
+  });
+  const { values, set, errors } = form;
+  const [confirming, setConfirming] = useState(false);
+  const resetButton = useRef<HTMLButtonElement>(null);
+
+  function stopConfirming() {
+    setConfirming(false);
+    requestAnimationFrame(() => resetButton.current?.focus());
+  }
+
+  if (self)
+    return (
+      <div class="admin-password">
+        <h3>{t('admin.users.resetTitle')}</h3>
+        <p class="hint">{t('admin.users.resetSelf')}</p>
+      </div>
+    );
+
+  return (
+    <form
+      class="admin-password"
+      aria-labelledby="reset-user-title"
+      noValidate
+      onSubmit={(event) =>
+        // The first press checks the password and asks; the confirmation sends it.
+        form.submit(event, async () => {
+          setConfirming(true);
+        })
+      }
+    >
+      <h3 id="reset-user-title">{t('admin.users.resetTitle')}</h3>
+          <p>{t('admin.users.resetIntro')}</p>
+          {form.summary}
+          <AdminInput
+            id={resetId('password')}
+            label={labels.password}
+            required
+            hint={t('admin.users.newPasswordHint')}
+            errors={errors.get('password')}
+            type="password"
+            width="medium"
+            autocomplete="new-password"
+            value={values.password}
+            onValue={(value) => {
+              set('password', value);
+              setConfirming(false);
+            }}
+          />
+          {confirming ? (
+            <div class="alert alert-warning" role="alert">
+              <p>{t('admin.users.resetConfirm', { name: user.name })}</p>
+              <div class="buttons">
+                <button
+                  type="button"
+                  class="button button-danger"
+                  aria-busy={form.busy}
+                  onClick={(event) =>
+                    form.submit(event, async (input) => {
+                      const saved = await api.updateUser(user.id, { password: input.password });
+                      form.reset();
+                      stopConfirming();
+                      props.onSaved(saved, t('admin.users.resetDone', { name: saved.name }));
+                    })
+                  }
+                >
+                  {t('admin.users.resetYes')}
+                </button>
+                <button type="button" class="button" onClick={stopConfirming}>
+                  {t('action.cancel')}
+                </button>
+              </div>
+            </div>
+          ) : (
+            <div class="buttons form-buttons">
+              <button ref={resetButton} type="submit" class="button">
+                {t('admin.users.reset')}
+              </button>
+            </div>
+          )}
+    </form>
   );
 }
