@@ -7,7 +7,7 @@ import { useI18n } from '../locale';
 import { useSession } from '../session';
 import type { Locale, Me, Violation } from '../types';
 import { ADMIN_PATHS } from './admin-paths';
-import { RequiredMark } from './choice-group';
+import { describedByOf, FieldDescription, focusField, RequiredMark } from './field-parts';
 
 /** An administrator of their own organisation (or, in the operator organisation, of every one). */
 export function isAdmin(me: Me): boolean {
@@ -103,20 +103,14 @@ export function AdminField(props: {
   children(describedBy: string | undefined, invalid: boolean): ComponentChildren;
 }) {
   const { id, label, required, hint, errors = [] } = props;
-  const describedBy = [errors.length ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class={`field${errors.length ? ' field-invalid' : ''}`}>
       <label for={id}>
         {label}
         {required && <RequiredMark />}
       </label>
-      {hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      <FieldErrors id={`${id}-error`} errors={errors} />
-      {props.children(describedBy, errors.length > 0)}
+      <FieldDescription id={id} hint={hint} errors={errors} />
+      {props.children(describedByOf(id, errors.length > 0, hint), errors.length > 0)}
     </div>
   );
 }
@@ -156,19 +150,6 @@ export function AdminInput(props: {
   );
 }
 
-export function FieldErrors({ id, errors }: { id: string; errors: readonly string[] }) {
-  if (!errors.length) return null;
-  return (
-    <p class="field-error" id={id}>
-      {errors.map((message, index) => (
-        <span key={index} class="field-error-line">
-          {message}
-        </span>
-      ))}
-    </p>
-  );
-}
-
 /** Checkboxes (the roles) as one group with its legend, hint and messages. */
 export function CheckboxGroup(props: {
   id: string;
@@ -181,19 +162,13 @@ export function CheckboxGroup(props: {
   errors?: readonly string[];
 }) {
   const { id, legend, choices, values, onChange, required, hint, errors = [] } = props;
-  const describedBy = [errors.length ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
   return (
-    <fieldset class={`field choices${errors.length ? ' field-invalid' : ''}`} id={id} aria-describedby={describedBy}>
+    <fieldset class={`field choices${errors.length ? ' field-invalid' : ''}`} id={id} aria-describedby={describedByOf(id, errors.length > 0, hint)}>
       <legend>
         {legend}
         {required && <RequiredMark />}
       </legend>
-      {hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      <FieldErrors id={`${id}-error`} errors={errors} />
+      <FieldDescription id={id} hint={hint} errors={errors} />
       <div class="choice-list choice-row">
         {choices.map((choice, index) => (
           <label class="choice" key={choice.value} for={`${id}-${index}`}>
@@ -250,16 +225,6 @@ export function serverMessages<F extends string>(violations: readonly Violation[
   return { byField, other };
 }
 
-/** Moves the focus to a field from the error summary's link. */
-function focusControl(event: Event, id: string) {
-  const element = document.getElementById(id);
-  if (!element) return;
-  event.preventDefault();
-  const target = element.matches('input, select, textarea') ? element : element.querySelector<HTMLElement>('input, select, textarea');
-  element.scrollIntoView({ block: 'center' });
-  (target ?? element).focus({ preventScroll: true });
-}
-
 /**
  * The error summary at the top of a form: focused after a failed save, a link to each field with
  * its message, and the problems that belong to no field.
@@ -288,7 +253,7 @@ export function ErrorSummary<F extends string>(props: {
             <ul class="problem-list">
               {shown.map((field) => (
                 <li key={field}>
-                  <a href={`#${controlId(field)}`} onClick={(event) => focusControl(event, controlId(field))}>
+                  <a href={`#${controlId(field)}`} onClick={(event) => focusField(event, controlId(field))}>
                     {labels[field]}
                   </a>
                   {t('list.colon')}

@@ -8,6 +8,7 @@ import type { I18n } from '../locale';
 import { useI18n } from '../locale';
 import type { Case, Program, ProgramForm, Violation } from '../types';
 import { ChoiceGroup } from './choice-group';
+import { focusField } from './field-parts';
 import { optionLabel, SchemaFields, type SchemaFormContext } from './schema-form';
 
 /** What sessionStorage keeps of a form until it is saved: the inputs, and for an edit the version they started from. */
@@ -80,16 +81,6 @@ function tidyMessage(violation: Violation, i18n: I18n): string {
   return i18n.locale === 'ja' ? `「${label}」${rest}` : `${label} ${rest}`;
 }
 
-/** Moves the focus to the control of a summary's link (its first input when it is a group). */
-function focusControl(event: Event, id: string) {
-  const element = document.getElementById(id);
-  if (!element) return;
-  event.preventDefault();
-  const target = element.matches('input, select, textarea') ? element : element.querySelector<HTMLElement>('input, select, textarea, button');
-  element.scrollIntoView({ block: 'center' });
-  (target ?? element).focus({ preventScroll: true });
-}
-
 function ProblemList({ problems }: { problems: Problem[] }) {
   const i18n = useI18n();
   return (
@@ -97,7 +88,7 @@ function ProblemList({ problems }: { problems: Problem[] }) {
       {problems.map((problem, index) => (
         <li key={index}>
           {problem.at ? (
-            <a href={`#${controlId(PREFIX, problem.at)}`} onClick={(event) => focusControl(event, controlId(PREFIX, problem.at))}>
+            <a href={`#${controlId(PREFIX, problem.at)}`} onClick={(event) => focusField(event, controlId(PREFIX, problem.at))}>
               {pathLabel(problem.at, i18n)}
             </a>
           ) : null}

@@ -1,10 +1,4 @@
-import { useI18n } from '../locale';
-
-/** The red "必須" tag after a label. */
-export function RequiredMark() {
-  const { t } = useI18n();
-  return <span class="required-mark">{t('form.required')}</span>;
-}
+import { describedByOf, FieldDescription, RequiredMark } from './field-parts';
 
 export interface Choice {
   value: string;
@@ -23,23 +17,13 @@ export function ChoiceGroup(props: {
   errors?: readonly string[];
 }) {
   const { id, legend, choices, value, onChange, required, hint, errors = [] } = props;
-  const describedBy = [errors.length ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
   return (
-    <fieldset class={`field choices${errors.length ? ' field-invalid' : ''}`} id={id} aria-describedby={describedBy}>
+    <fieldset class={`field choices${errors.length ? ' field-invalid' : ''}`} id={id} aria-describedby={describedByOf(id, errors.length > 0, hint)}>
       <legend>
         {legend}
         {required && <RequiredMark />}
       </legend>
-      {hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {errors.length > 0 && (
-        <p class="field-error" id={`${id}-error`}>
-          {errors.join(' ')}
-        </p>
-      )}
+      <FieldDescription id={id} hint={hint} errors={errors} />
       <div class="choice-list">
         {choices.map((choice, index) => (
           <label class="choice" key={choice.value} for={`${id}-${index}`}>

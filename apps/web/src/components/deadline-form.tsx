@@ -4,7 +4,7 @@ import { readDraftJson, writeDraftJson } from '../drafts';
 import { dueAtOf, MAX_REMINDERS, REMINDER_PRESETS, reminderLabel, remindersFor, sortReminders, todayInJapan } from '../form/deadline-reminders';
 import { useI18n } from '../locale';
 import type { Deadline, Violation } from '../types';
-import { RequiredMark } from './choice-group';
+import { RequiredMark } from './field-parts';
 
 interface DeadlineDraft {
   title: string;

@@ -9,7 +9,7 @@ import type { I18n } from '../locale';
 import { useI18n } from '../locale';
 import type { JicaCall, JsonSchema } from '../types';
 import { DataValue } from './case-data';
-import { RequiredMark } from './choice-group';
+import { describedByOf, FieldDescription, RequiredMark } from './field-parts';
 
 /**
  * A form generated from a program's JSON Schema: one control per field by its type and format,
@@ -87,25 +87,8 @@ function useDescription(path: string, hint: string | undefined) {
   const form = useForm();
   const id = controlId(form.prefix, path);
   const messages = form.errors.get(path) ?? [];
-  const describedBy = [messages.length ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
-  const description = (
-    <>
-      {hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {messages.length > 0 && (
-        <p class="field-error" id={`${id}-error`}>
-          {messages.map((message, index) => (
-            <span key={index} class="field-error-line">
-              {message}
-            </span>
-          ))}
-        </p>
-      )}
-    </>
-  );
+  const describedBy = describedByOf(id, messages.length > 0, hint);
+  const description = <FieldDescription id={id} hint={hint} errors={messages} />;
   return { id, describedBy, invalid: messages.length > 0, description };
 }
 

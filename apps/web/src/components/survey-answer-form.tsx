@@ -19,7 +19,8 @@ import {
 } from '../form/survey-answer';
 import { useI18n } from '../locale';
 import type { SurveyResponse, Violation } from '../types';
-import { ChoiceGroup, RequiredMark } from './choice-group';
+import { ChoiceGroup } from './choice-group';
+import { describedByOf, FieldDescription, focusField, RequiredMark } from './field-parts';
 import { surveyField, surveyValue } from './survey-parts';
 
 const PREFIX = 'survey';
@@ -38,40 +39,16 @@ interface Props {
 function Field(props: { field: AnswerField; label: string; hint?: string; errors: readonly string[]; children(describedBy: string | undefined, invalid: boolean): ComponentChildren }) {
   const { field, label, hint, errors } = props;
   const id = controlId(field);
-  const describedBy = [errors.length ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class={`field${errors.length ? ' field-invalid' : ''}`} data-answer-field={field}>
       <label for={id}>
         {label}
         <RequiredMark />
       </label>
-      {hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {errors.length > 0 && (
-        <p class="field-error" id={`${id}-error`}>
-          {errors.map((message, index) => (
-            <span key={index} class="field-error-line">
-              {message}
-            </span>
-          ))}
-        </p>
-      )}
-      {props.children(describedBy, errors.length > 0)}
+      <FieldDescription id={id} hint={hint} errors={errors} />
+      {props.children(describedByOf(id, errors.length > 0, hint), errors.length > 0)}
     </div>
   );
-}
-
-/** Moves the focus to a field of the error summary's link (the first radio of a group). */
-function focusField(event: Event, field: AnswerField) {
-  const element = document.getElementById(controlId(field));
-  if (!element) return;
-  event.preventDefault();
-  const target = element.matches('input, select, textarea') ? element : element.querySelector<HTMLElement>('input:checked, input, select');
-  element.scrollIntoView({ block: 'center' });
-  (target ?? element).focus({ preventScroll: true });
 }
 
 /**
@@ -192,7 +169,7 @@ export function SurveyAnswerForm({ caseId, response, onAnswered, onClosed }: Pro
               <ul class="problem-list">
                 {shown.map((field) => (
                   <li key={field}>
-                    <a href={`#${controlId(field)}`} onClick={(event) => focusField(event, field)}>
+                    <a href={`#${controlId(field)}`} onClick={(event) => focusField(event, controlId(field))}>
                       {surveyField(field, i18n)}
                     </a>
                     {t('list.colon')}

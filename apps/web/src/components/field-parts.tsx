@@ -1,0 +1,49 @@
+import { useI18n } from '../locale';
+
+/**
+ * What every form field of the UI shares: the "必須" tag, the hint and error lines under a label,
+ * the ids a control's aria-describedby names, and the error summary's jump to a field.
+ */
+
+/** The red "必須" tag after a label. */
+export function RequiredMark() {
+  const { t } = useI18n();
+  return <span class="required-mark">{t('form.required')}</span>;
+}
+
+/** The ids of a control's error lines and hint (`<id>-error`, `<id>-hint`), for aria-describedby. */
+export function describedByOf(id: string, hasErrors: boolean, hint: string | undefined): string | undefined {
+  return [hasErrors ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
+}
+
+/** A field's hint, then its messages, one per line, under the ids `describedByOf` names. */
+export function FieldDescription({ id, hint, errors }: { id: string; hint?: string; errors: readonly string[] }) {
+  return (
+    <>
+      {hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      {errors.length > 0 && (
+        <p class="field-error" id={`${id}-error`}>
+          {errors.map((message, index) => (
+            <span key={index} class="field-error-line">
+              {message}
+            </span>
+          ))}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** From an error summary's link to its field: scrolls to it and focuses its (first) control. */
+export function focusField(event: Event, id: string): void {
+  const element = document.getElementById(id);
+  if (!element) return;
+  event.preventDefault();
+  const target = element.matches('input, select, textarea') ? element : element.querySelector<HTMLElement>('input:checked, input, select, textarea, button');
+  element.scrollIntoView({ block: 'center' });
+  (target ?? element).focus({ preventScroll: true });
+}
