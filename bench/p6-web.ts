@@ -13,8 +13,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { findFreePort } from '@koryu/devstack';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { findFreePort, launchChromium } from '@koryu/devstack';
 import { DEMO_PASSWORD } from '../libs/persistence/demo-accounts';
 import { median, percentile } from './lib/environment';
 import { type BenchOptions, freshDatabase, startService, stopService, waitUntilReady } from './lib/services';
@@ -23,7 +23,6 @@ const ROOT = resolve(__dirname, '..', '..');
 const JS_BUDGET_BYTES = 300 * 1024;
 const INTERACTIVE_BUDGET_MS = 1500;
 const LOADS = 15;
-const CHROMIUM = process.env.KORYU_CHROMIUM ?? '/usr/bin/chromium';
 
 interface PageLoad {
   /** ms from navigation start until the page can be used. */
@@ -51,7 +50,6 @@ export async function runP6(options: BenchOptions): Promise<{ lines: string[]; p
   for (const built of ['dist/apps/api/main.js', 'dist/web/index.html']) {
     if (!existsSync(join(ROOT, built))) throw new Error(`P6 needs the production build (${built} is missing): run npm run build`);
   }
-  if (!existsSync(CHROMIUM)) throw new Error(`P6 needs Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
   const databaseUrl = await freshDatabase(options.serverUrl, 'koryu_bench_p6');
   const port = await findFreePort();
   const base = `http://127.0.0.1:${port}`;
@@ -65,7 +63,7 @@ export async function runP6(options: BenchOptions): Promise<{ lines: string[]; p
   let browser: Browser | undefined;
   try {
     await waitUntilReady('p6-api', base, api, options.workDir);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking'] });
+    browser = await launchChromium();
     const fresh = () => (browser as Browser).newContext({ viewport: { width: 1280, height: 800 } });
 
     const blank: number[] = [];

@@ -7,13 +7,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { delay, ensureRedis, findFreePort, startEmbeddedPostgres } from '@koryu/devstack';
+import type { Page } from 'playwright-core';
+import { delay, ensureRedis, findFreePort, launchChromium, startEmbeddedPostgres } from '@koryu/devstack';
 import { DEMO_PASSWORD } from '@koryu/persistence';
 
 const ROOT = resolve(__dirname, '..', '..');
 const OUT = join(ROOT, 'docs', 'screenshots');
-const CHROMIUM = process.env.KORYU_CHROMIUM ?? '/usr/bin/chromium';
 
 function service(name: 'api' | 'worker', env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -42,7 +41,7 @@ async function main(): Promise<void> {
   const env = { DATABASE_URL: postgres.url, REDIS_URL: redis.url, APP_BASE_URL: base, KORYU_DATA_DIR: join(work, 'data'), LOG_LEVEL: 'warn' };
   const api = service('api', { ...env, PORT: String(port), KORYU_DEMO: '1' });
   const children = [api];
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking'] });
+  const browser = await launchChromium();
   try {
     await ready(base);
     // The worker derives the demo cases' deadlines from their events.

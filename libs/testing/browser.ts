@@ -1,19 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchChromium } from '@koryu/devstack';
 import { HttpClient } from './http-client';
 import { freePort, spawnService, waitForStatus } from './processes';
 import { createTestDatabase, testRedisUrl } from './test-database';
 
-/** Debian's Chromium (`apt-get install -y chromium`); the tests never download a browser. */
-export const CHROMIUM = process.env.KORYU_CHROMIUM ?? '/usr/bin/chromium';
-
-/** Headless Chromium for the web UI's end-to-end tests. */
-export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install it with "apt-get install -y chromium" (or point KORYU_CHROMIUM at one)`);
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking'] });
-}
 
 export interface AxeViolation {
   id: string;
@@ -75,7 +68,7 @@ export async function startWebUi(dataDirPrefix: string): Promise<WebUi> {
   const api = spawnService('api', { NODE_ENV: 'test', DATABASE_URL: database.url, REDIS_URL: testRedisUrl(), KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), dataDirPrefix)), KORYU_DEMO: '1', LOG_LEVEL: 'warn' }, port);
   const base = `http://127.0.0.1:${port}`;
   await waitForStatus(`${base}/api/v1/health/ready`, 60_000);
-  const browser = await launchBrowser();
+  const browser = await launchChromium();
   return {
     base,
     http: new HttpClient(base),
