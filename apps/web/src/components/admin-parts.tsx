@@ -6,6 +6,7 @@ import type { MessageKey } from '../i18n';
 import { useI18n } from '../locale';
 import { useSession } from '../session';
 import type { Locale, Me, Violation } from '../types';
+import { messagesByField } from '../form/server-messages';
 import { ADMIN_PATHS } from './admin-paths';
 import { describedByOf, FieldDescription, focusField, RequiredMark } from './field-parts';
 
@@ -206,23 +207,11 @@ export function problemOf(caught: unknown, fallback: string): Problem {
  * names the field by its label instead. Messages of fields the form does not have go to `other`.
  */
 export function serverMessages<F extends string>(violations: readonly Violation[], labels: Record<F, string>, locale: Locale): { byField: Map<F, string[]>; other: string[] } {
-  const byField = new Map<F, string[]>();
-  const other: string[] = [];
-  for (const violation of violations) {
+  const fieldOf = (violation: Violation) => {
     const name = violation.field.split('.').at(-1) ?? '';
-    if (!Object.hasOwn(labels, name)) {
-      other.push(violation.message);
-      continue;
-    }
-    const field = name as F;
-    const key = [violation.field, field].find((candidate) => violation.message.startsWith(`${candidate} `));
-    const rest = key === undefined ? '' : violation.message.slice(key.length + 1);
-    const message = key === undefined ? violation.message : locale === 'ja' ? `「${labels[field]}」${rest}` : `${labels[field]} ${rest}`;
-    const messages = byField.get(field) ?? [];
-    if (!messages.includes(message)) messages.push(message);
-    byField.set(field, messages);
-  }
-  return { byField, other };
+    return Object.hasOwn(labels, name) ? (name as F) : undefined;
+  };
+  return messagesByField(violations, fieldOf, (field) => labels[field], locale);
 }
 
 /**

@@ -3,6 +3,7 @@ import { ApiError, api } from '../api';
 import { readDraftJson, writeDraftJson } from '../drafts';
 import { fieldLabel } from '../field-labels';
 import { schemaFor } from '../form/program-forms';
+import { relabelled } from '../form/server-messages';
 import { clientViolations, controlId, controlPath, sameValue, setRawAt, toData, toRaw, toRawPath, topField, type IndexMaps, type Raw, type RawObject } from '../form/schema';
 import type { I18n } from '../locale';
 import { useI18n } from '../locale';
@@ -74,11 +75,7 @@ function pathLabel(path: string, i18n: I18n): string {
  * the field's title reads better.
  */
 function tidyMessage(violation: Violation, i18n: I18n): string {
-  const field = violation.field;
-  if (!field || !violation.message.startsWith(`${field} `)) return violation.message;
-  const label = pathLabel(field.replace(/^data\./, ''), i18n);
-  const rest = violation.message.slice(field.length + 1);
-  return i18n.locale === 'ja' ? `「${label}」${rest}` : `${label} ${rest}`;
+  return relabelled(violation.message, [violation.field], pathLabel(violation.field.replace(/^data\./, ''), i18n), i18n.locale);
 }
 
 function ProblemList({ problems }: { problems: Problem[] }) {

@@ -1,4 +1,5 @@
 import type { AttendeeLevel, Locale, SurveyAnswer, SurveyResponse, Violation } from '../types';
+import { messagesByField } from './server-messages';
 
 /**
  * The participation survey's answer form as typed (the number as its text, so "12a" or "" stay
@@ -81,20 +82,5 @@ export function fieldOf(violation: Violation): AnswerField | undefined {
  * field's key (`delegationSize は 1 以上…`) names the field by its title instead.
  */
 export function serverMessages(violations: readonly Violation[], title: (field: AnswerField) => string, locale: Locale): { byField: Map<AnswerField, string[]>; other: string[] } {
-  const byField = new Map<AnswerField, string[]>();
-  const other: string[] = [];
-  for (const violation of violations) {
-    const field = fieldOf(violation);
-    if (!field) {
-      other.push(violation.message);
-      continue;
-    }
-    const key = [violation.field, field].find((candidate) => violation.message.startsWith(`${candidate} `));
-    const rest = key === undefined ? '' : violation.message.slice(key.length + 1);
-    const message = key === undefined ? violation.message : locale === 'ja' ? `「${title(field)}」${rest}` : `${title(field)} ${rest}`;
-    const messages = byField.get(field) ?? [];
-    if (!messages.includes(message)) messages.push(message);
-    byField.set(field, messages);
-  }
-  return { byField, other };
+  return messagesByField(violations, fieldOf, title, locale);
 }
