@@ -1,10 +1,12 @@
 /**
  * QUALITY.md P1: state transitions over HTTP against the raw PostgreSQL rate for the same writes.
  *
- * - HTTP: 32 autocannon connections on `POST /api/v1/cases/:id/actions/:action`, each connection
- *   owning one case and alternating `submit` (staff) and `return` (manager, with a comment), so every
- *   request is a real transition through authentication, the engine, the form check and the
- *   one-statement write (case + history + outbox), then the relay's NOTIFY outside the transaction.
+ * - HTTP: 32 wrk connections on `POST /api/v1/cases/:id/actions/:action`, each request taking a
+ *   case no other request is moving and alternating it between `submit` (staff) and `return`
+ *   (manager, with a comment), so every request is a real transition through authentication, the
+ *   engine, the form check and the one-statement write (case + history + outbox), then the relay's
+ *   NOTIFY outside the transaction. wrk is written in C, as pgbench is, so neither side's rate pays
+ *   for a heavy client on this two-core machine; autocannon (Node.js) runs once more for reference.
  * - Raw: pgbench with 32 clients running the same write statement (the CTE of
  *   CaseRepository.write) on 32 other cases of the same database, alternating the same two states.
  * Rounds alternate raw and HTTP so drift on a shared machine hits both alike.
@@ -18,10 +20,11 @@ import { Client } from 'pg';
 import { findFreePort, delay } from '@koryu/devstack';
 import { postgresCpu, processCpu, selfCpu } from './lib/cpu';
 import { CASE_COLUMNS, DEADLINES_OF_CASE } from '@koryu/casework';
-import { findPgbench, median } from './lib/environment';
+import { findPgbench, median, pgStatements } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
 import { type BenchOptions, freshDatabase, startService, stopService, waitUntilReady } from './lib/services';
 import { type CasePosition, submitAndReturn, type TransitionRun } from './lib/transitions';
+import { wrkTransitions } from './lib/wrk';
 
 const run = promisify(execFile);
 const CLIENTS = 32;
@@ -132,7 +135,8 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
     const { tokens, userIds, newCase } = await petitioners(base, { name: '沖縄県', kind: 'prefecture', code: '470007' });
     const httpCases: string[] = [];
     const rawCases: string[] = [];
-    for (let i = 0; i < CLIENTS; i += 1) httpCases.push(await newCase());
+    // Two per connection: wrk cannot tell which case a refused request was moving, so a refusal loses one for the run.
+    for (let i = 0; i < 2 * CLIENTS; i += 1) httpCases.push(await newCase());
     for (let i = 0; i < CLIENTS; i += 1) rawCases.push(await newCase());
 
     const sql = new Client({ connectionString: databaseUrl });
@@ -161,9 +165,10 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
       payload: JSON.stringify({ program: 'test-petition', organisationId: sample.organisationId, action: 'submit', from: 'draft', to: 'internal-review', actorUserId: userIds.manager, comment: null }),
     };
 
-    const runHttp = async (seconds: number) => {
+    const runHttp = async (seconds: number, client: 'wrk' | 'autocannon' = 'wrk') => {
       const { rows } = await sql.query<CasePosition>('SELECT id, version, state FROM workflow_case WHERE id = ANY($1)', [httpCases]);
-      const run = await submitAndReturn({ base, cases: rows, tokens, seconds, connections: CLIENTS });
+      const load = { base, cases: rows, tokens, seconds, connections: CLIENTS };
+      const run = client === 'wrk' ? await wrkTransitions({ ...load, workDir: options.workDir }) : await submitAndReturn(load);
       for (const [what, count] of run.failures) process.stderr.write(`P1: ${count} × ${what}\n`);
       return run;
     };
@@ -178,9 +183,10 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
     const viaHttp: TransitionRun[] = [];
     // CPU milliseconds per transaction or request of each process, per round.
     const rawCpu: { postgres: number; pgbench: number }[] = [];
-    const httpCpu: { postgres: number; api: number; autocannon: number }[] = [];
+    const httpCpu: { postgres: number; api: number; wrk: number }[] = [];
     const pgCpu = () => postgresCpu(options.postgresDataDir);
     const historyBefore = Number((await sql.query(`SELECT count(*) FROM case_history WHERE case_id = ANY($1) AND action IN ('submit', 'return')`, [httpCases])).rows[0].count);
+    await pgStatements.reset(sql);
     for (let round = 1; round <= options.rounds; round += 1) {
       await checkpoint(databaseUrl);
       const rawStart = { postgres: pgCpu(), pgbench: selfCpu().children };
@@ -193,18 +199,19 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
       process.stderr.write(`P1 round ${round}: pgbench ${raw.at(-1)?.tps.toFixed(0)} tps\n`);
       await checkpoint(databaseUrl);
       const before = await statements(sql);
-      const httpStart = { postgres: pgCpu(), api: processCpu(api.pid ?? 0), autocannon: selfCpu().own };
+      const httpStart = { postgres: pgCpu(), api: processCpu(api.pid ?? 0), wrk: selfCpu().children };
       const httpRun = await runHttp(options.seconds);
       viaHttp.push(httpRun);
       const requests = (httpRun.completed + httpRun.non2xx) / 1000;
       httpCpu.push({
         postgres: (pgCpu() - httpStart.postgres) / requests,
         api: (processCpu(api.pid ?? 0) - httpStart.api) / requests,
-        autocannon: (selfCpu().own - httpStart.autocannon) / requests,
+        wrk: (selfCpu().children - httpStart.wrk) / requests,
       });
       statementsPerRequest.push((await statements(sql)) - before);
       process.stderr.write(`P1 round ${round}: HTTP ${viaHttp.at(-1)?.rps.toFixed(0)} req/s\n`);
     }
+    await pgStatements.report(sql, 'P1');
     await checkpoint(databaseUrl);
     const notifyInside = await pgbench(databaseUrl, notifyScriptPath, options.seconds, variables);
     await checkpoint(databaseUrl);
@@ -215,6 +222,16 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
     const { state_changed: _unused, ...researchVariables } = variables;
     const research = await pgbench(databaseUrl, researchScriptPath, options.seconds, researchVariables, 'simple');
     const historyAfter = Number((await sql.query(`SELECT count(*) FROM case_history WHERE case_id = ANY($1) AND action IN ('submit', 'return')`, [httpCases])).rows[0].count);
+    // The same load from autocannon (Node.js, in this process), once, for reference.
+    await checkpoint(databaseUrl);
+    const autocannonStart = { postgres: pgCpu(), api: processCpu(api.pid ?? 0), autocannon: selfCpu().own };
+    const autocannonRun = await runHttp(options.seconds, 'autocannon');
+    const autocannonRequests = (autocannonRun.completed + autocannonRun.non2xx) / 1000;
+    const autocannonCpu = {
+      postgres: (pgCpu() - autocannonStart.postgres) / autocannonRequests,
+      api: (processCpu(api.pid ?? 0) - autocannonStart.api) / autocannonRequests,
+      autocannon: (selfCpu().own - autocannonStart.autocannon) / autocannonRequests,
+    };
     await sql.end();
 
     const rawTps = median(raw.map((r) => r.tps));
@@ -238,9 +255,10 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
       '| run | rate | p50 | p99 | mean latency | failures |',
       '|---|---|---|---|---|---|',
       ...raw.map((r, i) => `| pgbench, round ${i + 1} | ${r.tps.toFixed(0)} tps | | | ${r.latencyMs.toFixed(2)} ms | ${r.failed} |`),
-      ...viaHttp.map((r, i) => `| HTTP (autocannon), round ${i + 1} | ${r.rps.toFixed(0)} req/s | ${r.p50} ms | ${r.p99} ms | | ${r.non2xx + r.errors} |`),
+      ...viaHttp.map((r, i) => `| HTTP (wrk), round ${i + 1} | ${r.rps.toFixed(0)} req/s | ${r.p50} ms | ${r.p99} ms | | ${r.non2xx + r.errors} |`),
       `| **pgbench median** | **${rawTps.toFixed(0)} tps** | | | ${rawLatency.toFixed(2)} ms | |`,
       `| **HTTP median** | **${httpRps.toFixed(0)} req/s** | | **${p99} ms** | | |`,
+      `| HTTP from autocannon instead of wrk (Node.js, in the bench process; once, for reference) | ${autocannonRun.rps.toFixed(0)} req/s | ${autocannonRun.p50} ms | ${autocannonRun.p99} ms | | ${autocannonRun.non2xx + autocannonRun.errors} |`,
       `| pgbench, simple protocol (parse and plan every time, for reference) | ${simple.tps.toFixed(0)} tps | | | ${simple.latencyMs.toFixed(2)} ms | ${simple.failed} |`,
       `| pgbench, NOTIFY inside the transaction (the first design, for reference) | ${notifyInside.tps.toFixed(0)} tps | | | ${notifyInside.latencyMs.toFixed(2)} ms | ${notifyInside.failed} |`,
       `| pgbench, the bare write of earlier reports (data kept, three columns answered; for reference) | ${bare.tps.toFixed(0)} tps | | | ${bare.latencyMs.toFixed(2)} ms | ${bare.failed} |`,
@@ -248,9 +266,10 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
       '',
       `- **Ratio: ${(ratio * 100).toFixed(1)}%** of the equivalent SQL (the verdict's reference: the API's own statement, prepared).`,
       `- Against the research's G1 reference (\`../shared/research/perf-baseline.md\` §3: \`transition3.sql\`, simple protocol, 32 clients; the figure the issue quotes as ~4,100 tps), run once after the rounds: ${(100 * httpRps / research.tps).toFixed(1)}%. It is not the verdict: the statement the API sends, prepared, is the stricter reference and stays the bar here.`,
-      `- CPU per transition (user + system, medians of the rounds, from /proc): pgbench's transactions cost PostgreSQL ${ms(rawCpu.map((c) => c.postgres))} and pgbench ${ms(rawCpu.map((c) => c.pgbench))}; HTTP requests cost PostgreSQL ${ms(httpCpu.map((c) => c.postgres))}, the API process ${ms(httpCpu.map((c) => c.api))} and autocannon (in the bench process) ${ms(httpCpu.map((c) => c.autocannon))}. The machine has ${cpus().length} cores for all of them.`,
+      `- CPU per transition (user + system, medians of the rounds, from /proc): pgbench's transactions cost PostgreSQL ${ms(rawCpu.map((c) => c.postgres))} and pgbench ${ms(rawCpu.map((c) => c.pgbench))}; HTTP requests cost PostgreSQL ${ms(httpCpu.map((c) => c.postgres))}, the API process ${ms(httpCpu.map((c) => c.api))} and wrk ${ms(httpCpu.map((c) => c.wrk))}. The machine has ${cpus().length} cores for all of them. In the autocannon run, PostgreSQL ${autocannonCpu.postgres.toFixed(2)} ms, the API ${autocannonCpu.api.toFixed(2)} ms and autocannon ${autocannonCpu.autocannon.toFixed(2)} ms.`,
+      `- The load generator: pgbench and wrk are both written in C. On two cores shared by every process, a generator's CPU comes out of the rate it measures, so the verdict compares like with like; autocannon, which P1's text names as an example, costs several times wrk's CPU per request and is reported once for reference.`,
       `- PostgreSQL transactions per HTTP request: ${(median(statementsPerRequest.map((n, i) => n / (viaHttp[i].completed + viaHttp[i].non2xx))) || 0).toFixed(2)} (pgbench: 1).`,
-      `- Every HTTP request was a transition: ${completed} answered 200 and ${failures} answered otherwise over the measured rounds (${viaHttp.reduce((sum, r) => sum + r.errors, 0)} connection errors or timeouts, counted by autocannon when a run stops mid-request); the history gained ${written} submit/return entries for those cases (${consistent ? 'consistent' : '**inconsistent**'}: a request in flight when a run stops commits unanswered).`,
+      `- Every HTTP request was a transition: ${completed} answered 200 and ${failures} answered otherwise over the measured rounds (${viaHttp.reduce((sum, r) => sum + r.errors, 0)} socket errors or timeouts, counted by wrk); the history gained ${written} submit/return entries for those cases (${consistent ? 'consistent' : '**inconsistent**'}: a request in flight when a run stops commits unanswered).`,
       '- A NOTIFY inside the write transaction serialises commits on PostgreSQL\'s notify lock (compare the reference row), so the API wakes the outbox relay with a coalesced NOTIFY after the commit instead (OutboxWaker).',
       '- HTTP requests pass authentication (JWT, and the user\'s session state read from PostgreSQL at most once a second), the case (the row this API process last read or wrote, else read scoped to the organisation), the engine and form check, and one write statement. pgbench runs only the write.',
       '- The worker (outbox relay) was not running, so neither side paid for publishing.',
@@ -260,7 +279,8 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
       '',
       '```',
       `pgbench -n -M prepared -c ${CLIENTS} -j 2 -T ${options.seconds} -D actor=… -D data=… -D title=… -D invited={} -D state_changed=true -D comment=… -D changes=[] -D payload=… -f p1-transition.sql <database>`,
-      `autocannon: ${CLIENTS} connections, pipelining 1, ${options.seconds} s, POST /api/v1/cases/:id/actions/{submit|return}`,
+      `wrk -t2 -c${CLIENTS} -d${options.seconds}s --latency -s wrk-transitions.lua http://127.0.0.1:<port> -- wrk-cases.txt 2   # POST /api/v1/cases/:id/actions/{submit|return}, script in bench/lib/wrk.ts`,
+      `autocannon: ${CLIENTS} connections, pipelining 1, ${options.seconds} s, the same requests (reference run)`,
       '```',
       '',
       'The pgbench script (the API\'s write statement; the API\'s coalesced NOTIFY runs after it):',

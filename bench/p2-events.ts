@@ -22,7 +22,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { delay, findFreePort } from '@koryu/devstack';
-import { percentile } from './lib/environment';
+import { percentile, pgStatements } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
 import { type BenchOptions, freshDatabase, startService, stopService, waitUntilReady } from './lib/services';
 import { postgresCpu, processCpu, selfCpu } from './lib/cpu';
@@ -92,22 +92,13 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
     process.stderr.write(`P2: ${rate} transitions/s for ${options.seconds} s …\n`);
     const redisPid = Number(/process_id:(\d+)/.exec(execFileSync('redis-cli', ['-u', options.redisUrl, 'INFO', 'server']).toString())?.[1]);
     const cpu = () => ({ postgres: postgresCpu(options.postgresDataDir), api: processCpu(api.pid ?? 0), worker: processCpu(worker?.pid ?? 0), redis: processCpu(redisPid), bench: selfCpu().own });
-    if (process.env.BENCH_PG_STATEMENTS === '1') {
-      await sql.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-      await sql.query('SELECT pg_stat_statements_reset()');
-    }
+    await pgStatements.reset(sql);
     const cpuBefore = cpu();
     const run = await pacedTransitions({ base, cases: await positions(), tokens, seconds: options.seconds, rate });
     const load = { rps: run.rps, failures: run.non2xx + run.errors };
     await settle();
     const cpuAfter = cpu();
-    if (process.env.BENCH_PG_STATEMENTS === '1') {
-      const { rows: costly } = await sql.query<{ calls: string; plan: number; exec: number; query: string }>(
-        `SELECT calls, round(total_plan_time::numeric, 0)::float AS plan, round(total_exec_time::numeric, 0)::float AS exec, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 140) AS query
-           FROM pg_stat_statements ORDER BY total_plan_time + total_exec_time DESC LIMIT 20`,
-      );
-      for (const row of costly) process.stderr.write(`P2 statement: calls ${row.calls}, planning ${row.plan} ms, executing ${row.exec} ms: ${row.query}\n`);
-    }
+    await pgStatements.report(sql, 'P2');
 
     // Commit times (track_commit_timestamp): a transition's from its history row (written in the
     // same statement as its outbox row, with the same transaction start, and never updated), a

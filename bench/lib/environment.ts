@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus, totalmem, release } from 'node:os';
 import { existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -38,6 +38,8 @@ export async function describeMachine(databaseUrl: string, redisVersion: string)
     `- Node.js ${process.version}; PostgreSQL: ${version.split(',')[0]} (${settings.map((s) => `${s.name}=${s.setting}`).join(', ')}); Redis ${redisVersion}`,
     `- packages: @nestjs/core ${packageVersion('@nestjs/core')}, fastify ${packageVersion('fastify')}, pg ${packageVersion('pg')}, typeorm ${packageVersion('typeorm')}, bullmq ${packageVersion('bullmq')}, autocannon ${packageVersion('autocannon')}`,
     `- pgbench: ${execFileSync(findPgbench(), ['--version']).toString().trim()}`,
+    // wrk prints its version with its usage and exits 1.
+    `- wrk: ${spawnSync('wrk', ['--version']).stdout?.toString().split('\n')[0].trim() || 'not installed'}`,
   ];
 }
 
@@ -52,3 +54,27 @@ export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
+
+/**
+ * BENCH_PG_STATEMENTS=1 (the server then loads pg_stat_statements): `reset` before a measured part,
+ * `report` after it writes the statements that cost PostgreSQL the most to stderr, with their mean
+ * planning and execution times.
+ */
+export const pgStatements = {
+  wanted: process.env.BENCH_PG_STATEMENTS === '1',
+  async reset(sql: Client): Promise<void> {
+    if (!this.wanted) return;
+    await sql.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await sql.query('SELECT pg_stat_statements_reset()');
+  },
+  async report(sql: Client, label: string): Promise<void> {
+    if (!this.wanted) return;
+    const { rows } = await sql.query<{ calls: string; plan: number; exec: number; mean: number; query: string }>(
+      `SELECT calls, round(total_plan_time::numeric, 0)::float AS plan, round(total_exec_time::numeric, 0)::float AS exec,
+              round(((total_plan_time + total_exec_time) / greatest(calls, 1))::numeric, 3)::float AS mean,
+              left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 140) AS query
+         FROM pg_stat_statements ORDER BY total_plan_time + total_exec_time DESC LIMIT 20`,
+    );
+    for (const row of rows) process.stderr.write(`${label} statement: calls ${row.calls}, planning ${row.plan} ms, executing ${row.exec} ms, ${row.mean} ms each: ${row.query}\n`);
+  },
+};
