@@ -306,7 +306,7 @@ export class CaseRepository {
     return byCase;
   }
 
-  /** A custom milestone (POST /cases/:id/deadlines); its reminders go to the creator and `notify`. */
+  /** A custom milestone (POST /cases/:id/deadlines); its reminders go to the case's creator, whoever set it and `notify`. */
   async addDeadline(input: { caseId: string; title: string; dueAt: Date; allDay: boolean; remindBefore: string[]; notify: string[]; createdBy: string }): Promise<DeadlineRow> {
     const [row] = await this.dataSource.query(
       `INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before, notify, created_by)

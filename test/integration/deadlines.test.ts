@@ -186,16 +186,17 @@ it('brings several cases in line in one batch, each with its own deadlines and r
 describe('reminders', () => {
   const inbox = async (who: string) => (await api.http.get('/api/v1/notifications', { token: token[who] })).body as { items: { id: string; title: string; body: string; kind: string; caseId: string }[]; unread: number };
 
-  it('delivers a custom PT10S reminder once, in-app, to the creator and the users it names', async () => {
+  it('delivers a custom PT10S reminder once, in-app, to the case’s creator, to whoever set it and to the users it names', async () => {
     const { body: created } = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: visit }, { token: token['hachimantai.staff'] });
     const dueAt = new Date(Date.now() + 14_000).toISOString();
-    const added = await api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: '空港での出迎え', dueAt, remindBefore: ['PT10S'], notify: [users['hachimantai.manager']] }, { token: token['hachimantai.staff'] });
+    // Set by the manager on the staff member's case, naming the admin.
+    const added = await api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: '空港での出迎え', dueAt, remindBefore: ['PT10S'], notify: [users['hachimantai.admin']] }, { token: token['hachimantai.manager'] });
     expect(added.status).toBe(201);
     const reminderAt = new Date(dueAt).getTime() - 10_000;
-    await waitUntil(async () => (await inbox('hachimantai.manager')).items.some((n) => n.caseId === created.id), 15_000, 'the reminder');
+    await waitUntil(async () => (await inbox('hachimantai.admin')).items.some((n) => n.caseId === created.id), 15_000, 'the reminder');
     expect(Date.now()).toBeGreaterThanOrEqual(reminderAt);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    for (const who of ['hachimantai.staff', 'hachimantai.manager']) {
+    for (const who of ['hachimantai.staff', 'hachimantai.manager', 'hachimantai.admin']) {
       const mine = (await inbox(who)).items.filter((n) => n.caseId === created.id);
       expect(mine).toHaveLength(1);
       expect(mine[0]).toMatchObject({ kind: 'reminder', title: '期限のお知らせ：空港での出迎え' });
@@ -205,7 +206,7 @@ describe('reminders', () => {
     expect((await api.http.post(`/api/v1/notifications/${notification.id}/read`, {}, { token: token['hachimantai.manager'] })).status).toBe(200);
     expect((await api.http.post(`/api/v1/notifications/${notification.id}/read`, {}, { token: token['kitakyushu.staff'] })).status).toBe(404);
     const { rows } = await sql.query(`SELECT count(*)::int AS n FROM notification WHERE case_id = $1`, [created.id]);
-    expect(rows[0].n).toBe(2);
+    expect(rows[0].n).toBe(3);
   });
 
   it('R6: never fires a reminder whose deadline was cancelled before its time', async () => {

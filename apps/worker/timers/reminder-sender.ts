@@ -166,10 +166,13 @@ const slaReminder = (escalation: boolean): ReminderKind => ({
 
 /** What each kind of reminder says and to whom (DOMAIN.md Notifications, deadlines per program). */
 const REMINDERS: Record<'custom' | 'program' | 'survey' | 'sla-manager' | 'sla-admin', ReminderKind> = {
-  /** A custom milestone: its creator and the users it names. */
+  /**
+   * A custom milestone: the case's creator and the users it names (API.md), and whoever set it,
+   * who asked for the reminder; each of them once.
+   */
   custom: {
     kind: 'reminder',
-    recipients: `FROM batch b JOIN app_user u ON (u.id = b."createdBy" OR u.id = ANY (b.notify))`,
+    recipients: `FROM batch b JOIN app_user u ON (u.id = b."caseCreatedBy" OR u.id = b."createdBy" OR u.id = ANY (b.notify))`,
     title: (row) => ({ ja: `期限のお知らせ：${row.title.ja}`, en: `Reminder: ${row.title.en}` }),
     body: (row) => ({ ja: `「${row.caseTitle}」の「${row.title.ja}」の期限が近づいています。`, en: `"${row.title.en}" of "${row.caseTitle}" is coming up.` }),
   },
