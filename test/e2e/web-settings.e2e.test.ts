@@ -115,7 +115,16 @@ describe('the web UI custom deadlines and settings in a browser', () => {
     expect(await dateField().inputValue()).toBe(allDay);
     expect(await chips.getByRole('listitem').count()).toBe(2);
 
+    // The manager is reminded too: the colleagues of the signed-in user are offered, by name and role.
+    const colleagues = (await http.get<{ id: string; name: string }[]>('/api/v1/me/colleagues', { token })).body;
+    const manager = colleagues.find((colleague) => colleague.name === '北九州市 課長');
+    expect(manager).toBeDefined();
+    const remind = form().getByRole('group', { name: 'ほかに知らせる人' });
+    expect(await remind.getByRole('checkbox').count()).toBe(colleagues.length);
+    await remind.getByRole('checkbox', { name: '北九州市 課長（課長）' }).check();
+    const sent = page.waitForRequest((request) => request.url().endsWith(`/cases/${id}/deadlines`) && request.method() === 'POST');
     await form().getByRole('button', { name: '期限を保存' }).click();
+    expect((await sent).postDataJSON()).toMatchObject({ title: '受入れ体制の確定', notify: [manager?.id] });
     await page.getByText('期限「受入れ体制の確定」を追加しました。').waitFor();
     expect(await form().count()).toBe(0);
     const row = page.getByRole('row', { name: /受入れ体制の確定/ });

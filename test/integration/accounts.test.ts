@@ -80,6 +80,25 @@ it('lets an organisation admin manage only its own users, and refuses staff', as
   });
 });
 
+it('lists the caller’s active colleagues, names and roles only, for any role, never another organisation’s', async () => {
+  const c = await createOrganisation('CORG');
+  const d = await createOrganisation('DORG');
+  for (const [email, roles] of [['staff@c.test', ['staff']], ['manager@c.test', ['manager']], ['gone@c.test', ['staff']]] as const) {
+    expect((await createUser(c.id, email, [...roles])).status).toBe(201);
+  }
+  expect((await createUser(d.id, 'staff@d.test', ['staff'])).status).toBe(201);
+  const gone = (await api.http.get(`/api/v1/users?organisationId=${c.id}`, { token: operator })).body.find((u: { email: string }) => u.email === 'gone@c.test');
+  expect((await api.http.patch(`/api/v1/users/${gone.id}`, { disabled: true }, { token: operator })).status).toBe(200);
+
+  const staffC = await api.http.login('staff@c.test', 'password-of-twelve');
+  const colleagues = await api.http.get('/api/v1/me/colleagues', { token: staffC });
+  expect(colleagues.status).toBe(200);
+  expect(colleagues.body).toEqual([{ id: expect.any(String), name: 'manager@c.test', roles: ['manager'] }]);
+  const staffD = await api.http.login('staff@d.test', 'password-of-twelve');
+  expect((await api.http.get('/api/v1/me/colleagues', { token: staffD })).body).toEqual([]);
+  expect((await api.http.get('/api/v1/me/colleagues')).status).toBe(401);
+});
+
 it('applies a role change at once (roles are read per request, not trusted from the token)', async () => {
   const org = await createOrganisation('RORG');
   const created = (await createUser(org.id, 'admin@r.test', ['admin'])).body;

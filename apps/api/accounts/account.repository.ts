@@ -116,6 +116,20 @@ export class AccountRepository {
     return row;
   }
 
+  /**
+   * The caller's active colleagues (their organisation's other users, not disabled), by name: whom
+   * a custom deadline may also remind. Names and roles only.
+   */
+  async listColleagues(): Promise<{ id: string; name: string; roles: string[] }[]> {
+    const actor = requireActor();
+    return this.dataSource.query(
+      `SELECT u.id, u.name, u.roles FROM app_user u
+        WHERE u.organisation_id = $1 AND u.disabled_at IS NULL AND u.id <> $2
+        ORDER BY u.name, u.id`,
+      [actor.organisationId, actor.userId],
+    );
+  }
+
   async listOrganisations(): Promise<OrganisationRow[]> {
     return this.dataSource.query(`SELECT ${ORGANISATION_COLUMNS} FROM organisation o ORDER BY o.code`);
   }

@@ -16,4 +16,10 @@ export class MeController {
     if (!me) throw new NotFoundError();
     return me;
   }
+
+  @Get('colleagues')
+  @ApiOperation({ summary: 'The active users of the caller’s organisation other than the caller, by name: [{id, name, roles}] (whom a custom deadline may also remind)' })
+  colleagues() {
+    return this.accounts.listColleagues();
+  }
 }

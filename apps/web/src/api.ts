@@ -1,5 +1,5 @@
 import { translate } from './i18n';
-import type { CalendarFeed, Deadline, NewDeadline } from './types';
+import type { CalendarFeed, Colleague, Deadline, NewDeadline } from './types';
 import type { NewJicaCall, NewOrganisation, NewUser, Organisation, OrganisationPolicy, User, UserChanges } from './types';
 import type {
   AppNotification,
@@ -127,6 +127,7 @@ export const api = {
   history: (caseId: string, signal?: AbortSignal) => request<HistoryEntry[]>('GET', `/cases/${segment(caseId)}/history`, { signal }),
   /** A custom deadline (staff and managers of the owning organisation, before a final state): 201. */
   addDeadline: (caseId: string, body: NewDeadline) => request<Deadline>('POST', `/cases/${segment(caseId)}/deadlines`, { body }),
+  colleagues: (signal?: AbortSignal) => request<Colleague[]>('GET', '/me/colleagues', { signal }),
   /** The caller's private calendar feed; rotating revokes every older URL at once. */
   calendar: (signal?: AbortSignal) => request<CalendarFeed>('GET', '/me/calendar', { signal }),
   rotateCalendar: () => request<CalendarFeed>('POST', '/me/calendar/rotate'),

@@ -134,7 +134,15 @@ export interface NewDeadline {
   dueAt: string;
   /** ISO-8601 durations before the due time (`P7D`, `PT1H`). */
   remindBefore?: string[];
+  /** Colleagues who get the reminders too (besides the case's creator and whoever sets it). */
   notify?: string[];
+}
+
+/** `GET /me/colleagues`: an active user of the caller's organisation other than the caller. */
+export interface Colleague {
+  id: string;
+  name: string;
+  roles: Role[];
 }
 
 /** `GET /me/calendar`: the caller's private iCalendar feed. */

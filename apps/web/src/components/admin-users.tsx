@@ -4,7 +4,8 @@ import { useI18n, type I18n } from '../locale';
 import type { Locale, Organisation, Role, User } from '../types';
 import { ChoiceGroup } from './choice-group';
 import { useAdminForm } from './admin-form';
-import { AdminField, AdminInput, CheckboxGroup, problemOf, type Problem } from './admin-parts';
+import { AdminField, AdminInput, problemOf, type Problem } from './admin-parts';
+import { CheckboxGroup } from './field-parts';
 
 export const ROLES: readonly Role[] = ['staff', 'manager', 'admin'];
 const LOCALES: readonly Locale[] = ['ja', 'en'];

@@ -3,8 +3,8 @@ import { ApiError, api } from '../api';
 import { readDraftJson, writeDraftJson } from '../drafts';
 import { dueAtOf, MAX_REMINDERS, REMINDER_PRESETS, reminderLabel, remindersFor, sortReminders, todayInJapan } from '../form/deadline-reminders';
 import { useI18n } from '../locale';
-import type { Deadline, Violation } from '../types';
-import { RequiredMark } from './field-parts';
+import type { Colleague, Deadline, Violation } from '../types';
+import { CheckboxGroup, RequiredMark } from './field-parts';
 
 interface DeadlineDraft {
   title: string;
@@ -12,13 +12,17 @@ interface DeadlineDraft {
   date: string;
   time: string;
   reminders: string[];
+  /** Colleagues reminded too. */
+  notify: string[];
 }
 
-type FieldName = 'title' | 'date' | 'time' | 'reminders';
+type FieldName = 'title' | 'date' | 'time' | 'reminders' | 'notify';
 type FieldErrors = Partial<Record<FieldName, string>>;
 
-const EMPTY: DeadlineDraft = { title: '', timed: false, date: '', time: '', reminders: [] };
-const ORDER: FieldName[] = ['title', 'date', 'time', 'reminders'];
+const EMPTY: DeadlineDraft = { title: '', timed: false, date: '', time: '', reminders: [], notify: [] };
+const ORDER: FieldName[] = ['title', 'date', 'time', 'reminders', 'notify'];
+/** Where focus goes for a field's message: its control, or the first of its group. */
+const FOCUS: Record<FieldName, string> = { title: 'title', date: 'date', time: 'time', reminders: 'pick', notify: 'notify-0' };
 
 export const deadlineDraftKey = (caseId: string) => `deadline:${caseId}`;
 
@@ -34,8 +38,9 @@ interface Props {
 }
 
 /**
- * A custom deadline: a title, a day (all day) or a day and time in JST, and reminders picked from
- * presets and shown as removable chips. What is typed stays in sessionStorage until it is saved.
+ * A custom deadline: a title, a day (all day) or a day and time in JST, reminders picked from
+ * presets and shown as removable chips, and colleagues to remind besides the caller and the case's
+ * author. What is typed stays in sessionStorage until it is saved.
  */
 export function DeadlineForm({ caseId, onAdded, onClose }: Props) {
   const { t } = useI18n();
@@ -50,8 +55,15 @@ export function DeadlineForm({ caseId, onAdded, onClose }: Props) {
   const [chipNotice, setChipNotice] = useState('');
   const form = useRef<HTMLFormElement>(null);
   const titleField = useRef<HTMLInputElement>(null);
+  // undefined while loading; null when the list could not be loaded (the form still saves).
+  const [colleagues, setColleagues] = useState<Colleague[] | null>();
 
   useEffect(() => titleField.current?.focus(), []);
+  useEffect(() => {
+    const abort = new AbortController();
+    api.colleagues(abort.signal).then(setColleagues, () => !abort.signal.aborted && setColleagues(null));
+    return () => abort.abort();
+  }, []);
 
   function update(changes: Partial<DeadlineDraft>) {
     const next = { ...draft, ...changes };
@@ -105,6 +117,7 @@ export function DeadlineForm({ caseId, onAdded, onClose }: Props) {
       if (name === 'title') fields.title ??= violation.code === 'maxLength' ? t('deadlineForm.titleTooLong') : violation.code === 'minLength' ? t('deadlineForm.titleMissing') : violation.message;
       else if (name === 'dueAt') fields[draft.timed ? 'time' : 'date'] ??= violation.message;
       else if (name === 'remindBefore') fields.reminders ??= t('deadlineForm.remindersInvalid');
+      else if (name === 'notify') fields.notify ??= t('deadlineForm.notifyInvalid');
       else others.push(violation.message);
     }
     return { fields, others };
@@ -113,7 +126,7 @@ export function DeadlineForm({ caseId, onAdded, onClose }: Props) {
   function focusFirst(found: FieldErrors) {
     const first = ORDER.find((name) => found[name]);
     if (!first) return;
-    requestAnimationFrame(() => form.current?.querySelector<HTMLElement>(`[id="${id}-${first === 'reminders' ? 'pick' : first}"]`)?.focus());
+    requestAnimationFrame(() => form.current?.querySelector<HTMLElement>(`[id="${id}-${FOCUS[first]}"]`)?.focus());
   }
 
   async function submit(event: Event) {
@@ -134,6 +147,8 @@ export function DeadlineForm({ caseId, onAdded, onClose }: Props) {
         title: draft.title.trim(),
         dueAt: dueAtOf(draft.date, draft.timed ? draft.time : undefined),
         remindBefore: remindersFor(draft.reminders, draft.timed),
+        // Only colleagues still listed: one disabled since the draft was kept is dropped here.
+        notify: colleagues ? draft.notify.filter((userId) => colleagues.some((colleague) => colleague.id === userId)) : draft.notify,
       });
       writeDraftJson(draftKey, undefined);
       onAdded(created);
@@ -292,6 +307,24 @@ export function DeadlineForm({ caseId, onAdded, onClose }: Props) {
           {chipNotice}
         </p>
       </fieldset>
+
+      {colleagues === null ? (
+        <p class="muted">{t('deadlineForm.notifyUnavailable')}</p>
+      ) : colleagues?.length === 0 ? (
+        <p class="muted">{t('deadlineForm.notifyNone')}</p>
+      ) : (
+        colleagues && (
+          <CheckboxGroup
+            id={`${id}-notify`}
+            legend={t('deadlineForm.notify')}
+            hint={t('deadlineForm.notifyHint')}
+            choices={colleagues.map((colleague) => ({ value: colleague.id, label: t('deadlineForm.colleague', { name: colleague.name, roles: colleague.roles.map((role) => t(`admin.role.${role}`)).join(t('deadlineForm.roleSeparator')) }) }))}
+            values={draft.notify}
+            errors={errors.notify ? [errors.notify] : []}
+            onChange={(notify) => update({ notify })}
+          />
+        )
+      )}
 
       <div role="alert">
         {problem && (

@@ -47,3 +47,44 @@ export function focusField(event: Event, id: string): void {
   element.scrollIntoView({ block: 'center' });
   (target ?? element).focus({ preventScroll: true });
 }
+
+/** Checkboxes (roles, people to remind) as one group with its legend, hint and messages. */
+export function CheckboxGroup(props: {
+  id: string;
+  legend: string;
+  choices: { value: string; label: string; disabled?: boolean }[];
+  values: readonly string[];
+  onChange(values: string[]): void;
+  required?: boolean;
+  hint?: string;
+  errors?: readonly string[];
+}) {
+  const { id, legend, choices, values, onChange, required, hint, errors = [] } = props;
+  return (
+    <fieldset class={`field choices${errors.length ? ' field-invalid' : ''}`} id={id} aria-describedby={describedByOf(id, errors.length > 0, hint)}>
+      <legend>
+        {legend}
+        {required && <RequiredMark />}
+      </legend>
+      <FieldDescription id={id} hint={hint} errors={errors} />
+      <div class="choice-list choice-row">
+        {choices.map((choice, index) => (
+          <label class="choice" key={choice.value} for={`${id}-${index}`}>
+            <input
+              id={`${id}-${index}`}
+              type="checkbox"
+              value={choice.value}
+              checked={values.includes(choice.value)}
+              disabled={choice.disabled}
+              aria-invalid={errors.length ? true : undefined}
+              onChange={(event) =>
+                onChange(event.currentTarget.checked ? [...values.filter((value) => value !== choice.value), choice.value] : values.filter((value) => value !== choice.value))
+              }
+            />
+            <span>{choice.label}</span>
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
