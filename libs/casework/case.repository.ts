@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { requireActor } from '@koryu/platform';
-import { preparedQuery } from '@koryu/persistence';
+import { preparedQuery, SideConnection } from '@koryu/persistence';
 import { OutboxWaker } from '@koryu/queues';
 
 export interface CaseRow {
@@ -111,17 +111,24 @@ export const DEADLINES_OF_CASE = `(SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER B
  * at the expected version and, in the same statement, appends history and the outbox event.
  */
 @Injectable()
-export class CaseRepository {
+export class CaseRepository implements OnApplicationShutdown {
   private readonly waker: OutboxWaker;
+  /** The relay's wake-ups go on a session of their own, so they never wait for a pooled connection behind requests. */
+  private readonly wakeUps: SideConnection;
   /** Rows this process read or committed lately: an action naming the version it saw skips the read. */
   readonly recent = new RecentCases();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.wakeUps = new SideConnection(dataSource, 'koryu-outbox-wake');
     // A lost NOTIFY only delays the relay until its next poll; say so and carry on.
     this.waker = new OutboxWaker(
-      (text) => this.dataSource.query(text),
+      (text) => this.wakeUps.query(text),
       (error) => new Logger('OutboxWaker').warn(`NOTIFY failed, the relay's poll will pick the events up: ${error instanceof Error ? error.message : String(error)}`),
     );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.wakeUps.close();
   }
 
   /** The case as the caller sees it; with its deadlines in the same statement when asked (GET). */

@@ -7,3 +7,4 @@ export * from './entities/user.entity';
 export * from './entities/audit-log.entity';
 export { MIGRATIONS, MIGRATIONS_COUNT } from './migrations';
 export * from './prepared';
+export * from './side-connection';
