@@ -23,7 +23,8 @@ export async function startMailCatcher(preferred: { smtp?: number; web?: number 
   const smtp = await findFreePort(preferred.smtp ?? 0);
   const web = await findFreePort(preferred.web ?? 0);
   const bin = join(packageDirectory('maildev'), 'dist', 'bin', 'maildev.js');
-  const child = spawn(process.execPath, [bin, '--smtp', String(smtp), '--web', String(web), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--max-emails', '500'], {
+  // A small young generation: an idle mail catcher needs little, and npm start's set stays under 500 MB (P5).
+  const child = spawn(process.execPath, ['--max-semi-space-size=2', bin, '--smtp', String(smtp), '--web', String(web), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--max-emails', '500'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let errors = '';
