@@ -13,7 +13,9 @@ import type { BenchOptions } from './lib/services';
 import { runP1 } from './p1-transitions';
 import { runP2 } from './p2-events';
 import { runP3 } from './p3-reminders';
+import { runP5 } from './p5-start';
 import { runP6 } from './p6-web';
+import { runP7 } from './p7-rebuild';
 
 /** What earlier benchmarks of the same run measured, for later ones (P2 runs at half the P1 rate). */
 interface RunSoFar {
@@ -30,7 +32,9 @@ const BENCHES: Record<string, Bench> = {
   },
   p2: (options, soFar) => runP2({ ...options, p1Rate: soFar.p1Rate }),
   p3: (options) => runP3(options),
+  p5: (options) => runP5(options),
   p6: (options) => runP6(options),
+  p7: (options) => runP7(options),
 };
 
 async function main(): Promise<void> {
