@@ -79,6 +79,20 @@ async function main(): Promise<void> {
     await shoot(page, 'case-en');
     await page.getByRole('button', { name: '日本語' }).click();
 
+    // A custom deadline with a reminder, reminding a colleague too.
+    await page.getByRole('heading', { level: 2, name: '履歴' }).waitFor();
+    await page.getByRole('button', { name: '期限を追加', exact: true }).click();
+    const deadline = page.getByRole('form', { name: '期限を追加' });
+    await deadline.getByRole('textbox', { name: /^件名/ }).fill('JICA国内機関との事前協議');
+    await deadline.getByLabel(/^期日\s*必須/).fill(new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10));
+    await deadline.getByLabel('追加するリマインダー').selectOption({ label: '3日前' });
+    await deadline.getByRole('button', { name: 'リマインダーを追加' }).click();
+    await deadline.getByRole('group', { name: 'ほかに知らせる人' }).getByRole('checkbox').first().check();
+    await page.waitForLoadState('networkidle');
+    await deadline.screenshot({ path: join(OUT, 'deadline-form.png') });
+    process.stdout.write('docs/screenshots/deadline-form.png\n');
+    await deadline.getByRole('button', { name: 'やめる' }).click();
+
     // A new JICA application: the program, its scheme, then the scheme's form.
     await page.goto(`${base}/cases/new`);
     await page.getByRole('radio', { name: 'JICA事業応募' }).check();
