@@ -99,7 +99,30 @@ export const CASE_COLUMNS = `c.id, c.program, c.program_version AS "programVersi
   c.data, c.version, c.fiscal_year AS "fiscalYear", c.invited_organisation_ids AS "invitedOrganisationIds", c.created_by AS "createdBy",
   c.created_at AS "createdAt", c.updated_at AS "updatedAt", c.state_entered_at AS "stateEnteredAt"`;
 
-const DEADLINE_FIELDS = `d.id, d.case_id AS "caseId", d.key, d.kind, d.title, d.due_at AS "dueAt", d.all_day AS "allDay", d.remind_before AS "remindBefore", d.state`;
+export const DEADLINE_FIELDS = `d.id, d.case_id AS "caseId", d.key, d.kind, d.title, d.due_at AS "dueAt", d.all_day AS "allDay", d.remind_before AS "remindBefore", d.state`;
+
+/**
+ * The cases organisation `$n` sees: its own, and those it is invited to. The invitation half is
+ * written with `@>` so that the GIN index on `invited_organisation_ids` serves it (`$n = ANY (…)`
+ * cannot use that index, and the OR then made PostgreSQL read the whole table for every list).
+ */
+export const visibleTo = (n: number) => `(c.organisation_id = $${n} OR c.invited_organisation_ids @> ARRAY[$${n}::uuid])`;
+
+/**
+ * The statement of a list page (CaseRepository.list; the P4 benchmark runs the same text): the
+ * cases matching `where`, newest change first; `keyset` when `where` ends with a position (no
+ * total then: it is counted apart); LIMIT and OFFSET are the parameters `limit` and `limit + 1`.
+ */
+export function caseListSql(where: readonly string[], keyset: boolean, limit: number): string {
+  return `SELECT ${CASE_COLUMNS}, CASE WHEN c.organisation_id = $1 THEN 'owner' ELSE 'invitee' END AS access,
+              (extract(epoch FROM c.updated_at) * 1000000)::bigint::text AS micros
+              ${keyset ? '' : ', count(*) OVER () AS total'}
+         FROM workflow_case c WHERE ${where.join(' AND ')}
+        ORDER BY c.updated_at DESC, c.id DESC LIMIT $${limit} OFFSET $${limit + 1}`;
+}
+
+/** How many cases match `where` (a keyset page's total). */
+export const caseCountSql = (where: readonly string[]) => `SELECT count(*) FROM workflow_case c WHERE ${where.join(' AND ')}`;
 
 /** The case's deadlines as a JSON array, soonest first: read in the statement that reads or writes the case (and by the P1 benchmark's pgbench script). */
 export const DEADLINES_OF_CASE = `(SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x."dueAt", x.key), '[]'::jsonb)
@@ -139,7 +162,7 @@ export class CaseRepository implements OnApplicationShutdown {
       `SELECT ${CASE_COLUMNS}, CASE WHEN c.organisation_id = $2 THEN 'owner' ELSE 'invitee' END AS access, o.kind AS "ownerKind"
               ${withDeadlines ? `, ${DEADLINES_OF_CASE}` : ''}
          FROM workflow_case c JOIN organisation o ON o.id = c.organisation_id
-        WHERE c.id = $1 AND (c.organisation_id = $2 OR $2 = ANY (c.invited_organisation_ids))`,
+        WHERE c.id = $1 AND ${visibleTo(2)}`,
       [id, organisationId],
     );
     if (row) this.recent.remember(row);
@@ -163,7 +186,7 @@ export class CaseRepository implements OnApplicationShutdown {
 
   async list(filter: CaseFilter): Promise<{ items: VisibleCase[]; total: number; last?: ListPosition }> {
     const { organisationId } = requireActor();
-    const where = ['(c.organisation_id = $1 OR $1 = ANY (c.invited_organisation_ids))'];
+    const where = [visibleTo(1)];
     const params: unknown[] = [organisationId];
     const add = (clause: (n: number) => string, value: unknown) => {
       params.push(value);
@@ -180,16 +203,16 @@ export class CaseRepository implements OnApplicationShutdown {
       add((n) => `(c.updated_at, c.id) < (timestamptz 'epoch' + $${n - 1}::bigint * interval '1 microsecond', $${n}::uuid)`, filter.after.id);
     }
     params.push(filter.pageSize, filter.after ? 0 : (filter.page - 1) * filter.pageSize);
-    const rows: (VisibleCase & { total: string; micros: string })[] = await this.dataSource.query(
-      `SELECT ${CASE_COLUMNS}, CASE WHEN c.organisation_id = $1 THEN 'owner' ELSE 'invitee' END AS access,
-              (extract(epoch FROM c.updated_at) * 1000000)::bigint::text AS micros
-              ${filter.after ? '' : ', count(*) OVER () AS total'}
-         FROM workflow_case c WHERE ${where.join(' AND ')}
-        ORDER BY c.updated_at DESC, c.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
-      params,
-    );
-    const total =
-      rows.length > 0 && !filter.after ? Number(rows[0].total) : await this.count(where.slice(0, filtered), params.slice(0, filterParams));
+    // Prepared (one plan per connection and filter combination) on the pool, as the hot path's statements are.
+    const rows = await preparedQuery<VisibleCase & { total: string; micros: string }>(this.dataSource, caseListSql(where, filter.after !== undefined, params.length - 1), params);
+    // A first page counts its total in its own statement; an empty first page has none to count.
+    const total = filter.after
+      ? await this.count(where.slice(0, filtered), params.slice(0, filterParams))
+      : rows.length > 0
+        ? Number(rows[0].total)
+        : filter.page === 1
+          ? 0
+          : await this.count(where.slice(0, filtered), params.slice(0, filterParams));
     const lastRow = rows.at(-1);
     return {
       items: rows.map(({ total: _total, micros: _micros, ...row }) => row),
@@ -199,7 +222,7 @@ export class CaseRepository implements OnApplicationShutdown {
   }
 
   private async count(where: string[], params: unknown[]): Promise<number> {
-    const [{ count }] = await this.dataSource.query(`SELECT count(*) FROM workflow_case c WHERE ${where.join(' AND ')}`, params);
+    const [{ count }] = await preparedQuery<{ count: string }>(this.dataSource, caseCountSql(where), params);
     return Number(count);
   }
 
