@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { currentLocale, requireActor } from '@koryu/platform';
 import { type ActorRole, allowedActions, type ProgramRegistry } from '@koryu/workflow';
 import { PROGRAM_REGISTRY } from '@koryu/casework';
+import { preparedQuery } from '@koryu/persistence';
 
 export interface InboxItem {
   kind: 'case' | 'survey-response';
@@ -20,6 +21,40 @@ export interface InboxItem {
   dueAt: string | null;
   updatedAt: Date;
 }
+
+interface InboxCaseRow {
+  id: string;
+  program: string;
+  programVersion: number;
+  title: string;
+  state: string;
+  data: Record<string, unknown>;
+  updatedAt: Date;
+}
+
+interface InboxSurveyRow {
+  id: string;
+  title: string;
+  state: string;
+  data: Record<string, unknown>;
+  updatedAt: Date;
+  programVersion: number;
+}
+
+/**
+ * The organisation's ($1) cases in the (program, state) pairs ($2, $3) where the caller has a step
+ * to take, newest change first: one lookup of workflow_case_program_state_idx per pair, so it
+ * reads the open cases only, however many closed ones the organisation has (QUALITY.md P4).
+ */
+export const INBOX_CASES_SQL = `SELECT c.id, c.program, c.program_version AS "programVersion", c.title, c.state, c.data, c.updated_at AS "updatedAt"
+  FROM unnest($2::text[], $3::text[]) AS w (program, state)
+  JOIN workflow_case c ON c.organisation_id = $1 AND c.program = w.program AND c.state = w.state
+ ORDER BY c.updated_at DESC LIMIT 500`;
+
+/** The organisation's ($1) survey responses still to give. */
+export const INBOX_SURVEYS_SQL = `SELECT c.id, c.title, c.state, c.data, c.updated_at AS "updatedAt", c.program_version AS "programVersion"
+  FROM survey_response r JOIN workflow_case c ON c.id = r.case_id
+ WHERE r.organisation_id = $1 AND r.status = 'pending' AND c.state = 'survey-open' ORDER BY c.updated_at DESC LIMIT 500`;
 
 /**
  * What waits for the caller: cases of their organisation in a state where one of their roles has
@@ -42,22 +77,14 @@ export class InboxController {
     const roles = actor.roles as ActorRole[];
     const locale = currentLocale();
     // (program, state) pairs where the caller's roles have a human action.
-    const waiting = this.programs.all().flatMap((def) => def.states.filter((s) => allowedActions(def, s.key, roles).length > 0).map((s) => `${def.key}:${s.key}`));
-    const cases: { id: string; program: string; programVersion: number; title: string; state: string; data: Record<string, unknown>; updatedAt: Date }[] =
+    const waiting = this.programs.all().flatMap((def) => def.states.filter((s) => allowedActions(def, s.key, roles).length > 0).map((s) => ({ program: def.key, state: s.key })));
+    // Both lists at once, each a prepared statement on the pool.
+    const [cases, surveys] = await Promise.all([
       waiting.length === 0
         ? []
-        : await this.dataSource.query(
-            `SELECT id, program, program_version AS "programVersion", title, state, data, updated_at AS "updatedAt" FROM workflow_case
-              WHERE organisation_id = $1 AND program || ':' || state = ANY ($2) ORDER BY updated_at DESC LIMIT 500`,
-            [actor.organisationId, waiting],
-          );
-    const surveys: { id: string; title: string; state: string; data: Record<string, unknown>; updatedAt: Date; programVersion: number }[] = roles.some((r) => r === 'staff' || r === 'manager')
-      ? await this.dataSource.query(
-          `SELECT c.id, c.title, c.state, c.data, c.updated_at AS "updatedAt", c.program_version AS "programVersion" FROM survey_response r JOIN workflow_case c ON c.id = r.case_id
-            WHERE r.organisation_id = $1 AND r.status = 'pending' AND c.state = 'survey-open' ORDER BY c.updated_at DESC LIMIT 500`,
-          [actor.organisationId],
-        )
-      : [];
+        : preparedQuery<InboxCaseRow>(this.dataSource, INBOX_CASES_SQL, [actor.organisationId, waiting.map((w) => w.program), waiting.map((w) => w.state)]),
+      roles.some((r) => r === 'staff' || r === 'manager') ? preparedQuery<InboxSurveyRow>(this.dataSource, INBOX_SURVEYS_SQL, [actor.organisationId]) : [],
+    ]);
     const label = (program: string, version: number, state: string) => {
       const def = this.programs.version(program, version);
       return { programTitle: def?.title[locale] ?? program, stateTitle: def?.states.find((s) => s.key === state)?.title[locale] ?? state };
