@@ -13,6 +13,7 @@ import type { BenchOptions } from './lib/services';
 import { runP1 } from './p1-transitions';
 import { runP2 } from './p2-events';
 import { runP3 } from './p3-reminders';
+import { runP4 } from './p4-lists';
 import { runP5 } from './p5-start';
 import { runP6 } from './p6-web';
 import { runP7 } from './p7-rebuild';
@@ -32,6 +33,7 @@ const BENCHES: Record<string, Bench> = {
   },
   p2: (options, soFar) => runP2({ ...options, p1Rate: soFar.p1Rate }),
   p3: (options) => runP3(options),
+  p4: (options) => runP4(options),
   p5: (options) => runP5(options),
   p6: (options) => runP6(options),
   p7: (options) => runP7(options),
