@@ -296,6 +296,12 @@ describe('governor-conference and its participation survey', () => {
     expect(seen.body.allowedActions).toEqual([]);
     expect(Object.keys(seen.body.data).sort()).toEqual(['city', 'counterpartBody', 'counterpartCountry', 'endDate', 'fiscalYear', 'format', 'hostPrefecture', 'hostSide', 'purpose', 'startDate', 'surveyDeadline', 'themes']);
     expect((await attempt('okinawa.staff', id, 'close-survey')).status).toBe(403);
+    // Its case list holds the conference too (the invited half of a list), with the public fields only, and counts it.
+    const listed = await api.http.get('/api/v1/cases?program=governor-conference', { token: token['okinawa.staff'] });
+    const item = listed.body.items.find((c: { id: string }) => c.id === id);
+    expect(Object.keys(item?.data ?? {}).sort()).toEqual(Object.keys(seen.body.data).sort());
+    expect(item.allowedActions).toEqual([]);
+    expect(listed.body.total).toBe(listed.body.items.length);
     expect((await api.http.get(`/api/v1/cases/${id}/history`, { token: token['okinawa.staff'] })).status).toBe(404);
     const inbox = await api.http.get('/api/v1/inbox', { token: token['okinawa.staff'] });
     expect(inbox.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'survey-response', caseId: id, actions: ['answer-survey'], dueAt: deadline })]));
