@@ -121,17 +121,18 @@ function visibleHalves(filters: readonly string[]): [string, string] {
 
 /**
  * The statement of a list page (CaseRepository.list; the P4 benchmark runs the same text): the
- * cases `$1` sees that match `filters` (which may end with a keyset position), newest change
- * first; LIMIT and OFFSET are the parameters `limit` and `limit + 1`. Each half is limited to the
- * rows the page can need before the two are merged.
+ * cases `$1` sees that match `filters`, then `position` (a keyset condition) when given, newest
+ * change first; LIMIT and OFFSET are the parameters `limit` and `limit + 1`. Each half is limited
+ * to the rows the page can need before the two are merged. Every row carries the total of
+ * `filters` (one count, evaluated once), so a page is one round trip.
  */
-export function caseListSql(filters: readonly string[], limit: number): string {
-  const [own, invited] = visibleHalves(filters);
+export function caseListSql(filters: readonly string[], position: string | undefined, limit: number): string {
+  const [own, invited] = visibleHalves(position ? [...filters, position] : filters);
   const micros = `(extract(epoch FROM c.updated_at) * 1000000)::bigint::text AS micros`;
   const half = (where: string, access: string) =>
     `(SELECT ${CASE_COLUMNS}, '${access}' AS access, ${micros} FROM workflow_case c WHERE ${where}
        ORDER BY c.updated_at DESC, c.id DESC LIMIT $${limit}::int + $${limit + 1}::int)`;
-  return `SELECT * FROM (${half(own, 'owner')} UNION ALL ${half(invited, 'invitee')}) page
+  return `SELECT page.*, (${caseCountSql(filters)}) AS total FROM (${half(own, 'owner')} UNION ALL ${half(invited, 'invitee')}) page
     ORDER BY "updatedAt" DESC, id DESC LIMIT $${limit} OFFSET $${limit + 1}`;
 }
 
@@ -213,21 +214,26 @@ export class CaseRepository implements OnApplicationShutdown {
     if (filter.state) add((n) => `c.state = $${n}`, filter.state);
     if (filter.fiscalYear !== undefined) add((n) => `c.fiscal_year = $${n}`, filter.fiscalYear);
     if (filter.q) add((n) => `c.title ILIKE $${n}`, `%${filter.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
-    const counted = { filters: [...filters], params: [...params] };
+    const counted = params.length;
+    let position: string | undefined;
     if (filter.after) {
-      params.push(filter.after.micros);
-      add((n) => `(c.updated_at, c.id) < (timestamptz 'epoch' + $${n - 1}::bigint * interval '1 microsecond', $${n}::uuid)`, filter.after.id);
+      params.push(filter.after.micros, filter.after.id);
+      position = `(c.updated_at, c.id) < (timestamptz 'epoch' + $${params.length - 1}::bigint * interval '1 microsecond', $${params.length}::uuid)`;
     }
     params.push(filter.pageSize, filter.after ? 0 : (filter.page - 1) * filter.pageSize);
-    // The page and its total at once, each prepared (one plan per connection and filter combination) on the pool.
-    const [rows, [{ count }]] = await Promise.all([
-      preparedQuery<VisibleCase & { micros: string }>(this.dataSource, caseListSql(filters, params.length - 1), params),
-      preparedQuery<{ count: string }>(this.dataSource, caseCountSql(counted.filters), counted.params),
-    ]);
+    // Prepared (one plan per connection and filter combination) on the pool, as the hot path's statements are.
+    const rows = await preparedQuery<VisibleCase & { micros: string; total: string }>(this.dataSource, caseListSql(filters, position, params.length - 1), params);
+    // An empty page carries no total: none on a first page, else counted on its own.
+    const total =
+      rows.length > 0
+        ? Number(rows[0].total)
+        : !filter.after && filter.page === 1
+          ? 0
+          : Number((await preparedQuery<{ count: string }>(this.dataSource, caseCountSql(filters), params.slice(0, counted)))[0].count);
     const lastRow = rows.at(-1);
     return {
-      items: rows.map(({ micros: _micros, ...row }) => row),
-      total: Number(count),
+      items: rows.map(({ micros: _micros, total: _total, ...row }) => row),
+      total,
       last: rows.length === filter.pageSize && lastRow ? { micros: lastRow.micros, id: lastRow.id } : undefined,
     };
   }
