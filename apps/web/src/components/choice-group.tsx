@@ -1,4 +1,4 @@
-import { describedByOf, FieldDescription, RequiredMark } from './field-parts';
+import { ChoiceFieldset } from './field-parts';
 
 export interface Choice {
   value: string;
@@ -18,20 +18,13 @@ export function ChoiceGroup(props: {
 }) {
   const { id, legend, choices, value, onChange, required, hint, errors = [] } = props;
   return (
-    <fieldset class={`field choices${errors.length ? ' field-invalid' : ''}`} id={id} aria-describedby={describedByOf(id, errors.length > 0, hint)}>
-      <legend>
-        {legend}
-        {required && <RequiredMark />}
-      </legend>
-      <FieldDescription id={id} hint={hint} errors={errors} />
-      <div class="choice-list">
-        {choices.map((choice, index) => (
-          <label class="choice" key={choice.value} for={`${id}-${index}`}>
-            <input id={`${id}-${index}`} type="radio" name={id} value={choice.value} checked={value === choice.value} onChange={() => onChange(choice.value)} />
-            <span>{choice.label}</span>
-          </label>
-        ))}
-      </div>
-    </fieldset>
+    <ChoiceFieldset id={id} legend={legend} required={required} hint={hint} errors={errors}>
+      {choices.map((choice, index) => (
+        <label class="choice" key={choice.value} for={`${id}-${index}`}>
+          <input id={`${id}-${index}`} type="radio" name={id} value={choice.value} checked={value === choice.value} onChange={() => onChange(choice.value)} />
+          <span>{choice.label}</span>
+        </label>
+      ))}
+    </ChoiceFieldset>
   );
 }

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useI18n } from '../locale';
 
 /**
@@ -48,6 +49,21 @@ export function focusField(event: Event, id: string): void {
   (target ?? element).focus({ preventScroll: true });
 }
 
+/** A group of choices: the fieldset with its legend, required mark, hint and messages around them. */
+export function ChoiceFieldset(props: { id: string; legend: string; required?: boolean; hint?: string; errors: readonly string[]; row?: boolean; children: ComponentChildren }) {
+  const { id, legend, required, hint, errors, row, children } = props;
+  return (
+    <fieldset class={`field choices${errors.length ? ' field-invalid' : ''}`} id={id} aria-describedby={describedByOf(id, errors.length > 0, hint)}>
+      <legend>
+        {legend}
+        {required && <RequiredMark />}
+      </legend>
+      <FieldDescription id={id} hint={hint} errors={errors} />
+      <div class={`choice-list${row ? ' choice-row' : ''}`}>{children}</div>
+    </fieldset>
+  );
+}
+
 /** Checkboxes (roles, people to remind) as one group with its legend, hint and messages. */
 export function CheckboxGroup(props: {
   id: string;
@@ -61,30 +77,23 @@ export function CheckboxGroup(props: {
 }) {
   const { id, legend, choices, values, onChange, required, hint, errors = [] } = props;
   return (
-    <fieldset class={`field choices${errors.length ? ' field-invalid' : ''}`} id={id} aria-describedby={describedByOf(id, errors.length > 0, hint)}>
-      <legend>
-        {legend}
-        {required && <RequiredMark />}
-      </legend>
-      <FieldDescription id={id} hint={hint} errors={errors} />
-      <div class="choice-list choice-row">
-        {choices.map((choice, index) => (
-          <label class="choice" key={choice.value} for={`${id}-${index}`}>
-            <input
-              id={`${id}-${index}`}
-              type="checkbox"
-              value={choice.value}
-              checked={values.includes(choice.value)}
-              disabled={choice.disabled}
-              aria-invalid={errors.length ? true : undefined}
-              onChange={(event) =>
-                onChange(event.currentTarget.checked ? [...values.filter((value) => value !== choice.value), choice.value] : values.filter((value) => value !== choice.value))
-              }
-            />
-            <span>{choice.label}</span>
-          </label>
-        ))}
-      </div>
-    </fieldset>
+    <ChoiceFieldset id={id} legend={legend} required={required} hint={hint} errors={errors} row>
+      {choices.map((choice, index) => (
+        <label class="choice" key={choice.value} for={`${id}-${index}`}>
+          <input
+            id={`${id}-${index}`}
+            type="checkbox"
+            value={choice.value}
+            checked={values.includes(choice.value)}
+            disabled={choice.disabled}
+            aria-invalid={errors.length ? true : undefined}
+            onChange={(event) =>
+              onChange(event.currentTarget.checked ? [...values.filter((value) => value !== choice.value), choice.value] : values.filter((value) => value !== choice.value))
+            }
+          />
+          <span>{choice.label}</span>
+        </label>
+      ))}
+    </ChoiceFieldset>
   );
 }
