@@ -151,6 +151,24 @@ export function AdminInput(props: {
   );
 }
 
+/** An admin form's submit button (busy while it saves), any other buttons, and the "saving" announcement. */
+export function SaveButtons(props: { busy: boolean; label: string; children?: ComponentChildren }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <div class="buttons form-buttons">
+        <button type="submit" class="button button-primary" aria-busy={props.busy}>
+          {props.label}
+        </button>
+        {props.children}
+      </div>
+      <p class="visually-hidden" role="status">
+        {props.busy ? t('form.saving') : ''}
+      </p>
+    </>
+  );
+}
+
 /** A failed save: the message, and each problem with a link to its field. */
 export interface Problem {
   message: string;

@@ -4,7 +4,7 @@ import { useI18n, type I18n } from '../locale';
 import type { Locale, Organisation, Role, User } from '../types';
 import { ChoiceGroup } from './choice-group';
 import { useAdminForm } from './admin-form';
-import { AdminField, AdminInput, problemOf, type Problem } from './admin-parts';
+import { AdminField, AdminInput, problemOf, SaveButtons, type Problem } from './admin-parts';
 import { CheckboxGroup } from './field-parts';
 
 export const ROLES: readonly Role[] = ['staff', 'manager', 'admin'];
@@ -137,14 +137,7 @@ export function UserCreateForm(props: { organisations?: Organisation[]; organisa
         onChange={(locale) => set('locale', locale as Locale)}
         errors={errors.get('locale')}
       />
-      <div class="buttons form-buttons">
-        <button type="submit" class="button button-primary" aria-busy={form.busy}>
-          {t('admin.users.create')}
-        </button>
-      </div>
-      <p class="visually-hidden" role="status">
-        {form.busy ? t('form.saving') : ''}
-      </p>
+      <SaveButtons busy={form.busy} label={t('admin.users.create')} />
     </form>
   );
 }
@@ -246,14 +239,11 @@ export function UserEditor(props: { user: User; self: boolean; onSaved(user: Use
           onChange={(locale) => set('locale', locale as Locale)}
           errors={errors.get('locale')}
         />
-        <div class="buttons form-buttons">
-          <button type="submit" class="button button-primary" aria-busy={form.busy}>
-            {t('admin.users.save')}
-          </button>
+        <SaveButtons busy={form.busy} label={t('admin.users.save')}>
           <button type="button" class="button" onClick={props.onClose}>
             {t('admin.users.close')}
           </button>
-        </div>
+        </SaveButtons>
       </form>
 
       <PasswordReset user={user} self={self} onSaved={props.onSaved} />

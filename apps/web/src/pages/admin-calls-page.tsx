@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { ErrorPanel } from '../components/error-panel';
 import { useAdminForm } from '../components/admin-form';
-import { AdminField, AdminFrame, AdminInput, isAdmin } from '../components/admin-parts';
+import { AdminField, AdminFrame, AdminInput, isAdmin, SaveButtons } from '../components/admin-parts';
 import { valueLabel } from '../field-labels';
 import { useResource } from '../hooks';
 import { useI18n } from '../locale';
@@ -192,14 +192,7 @@ export function AdminCallsPage() {
           <AdminInput id={controlId('round')} label={labels.round} required hint={t('admin.calls.roundHint')} errors={errors.get('round')} inputMode="numeric" width="short" value={values.round} onValue={(value) => set('round', value)} />
           {dateTimeField('opensAt')}
           {dateTimeField('closesAt')}
-          <div class="buttons form-buttons">
-            <button type="submit" class="button button-primary" aria-busy={form.busy}>
-              {t('admin.calls.create')}
-            </button>
-          </div>
-          <p class="visually-hidden" role="status">
-            {form.busy ? t('form.saving') : ''}
-          </p>
+          <SaveButtons busy={form.busy} label={t('admin.calls.create')} />
         </form>
       ) : (
         <p class="hint admin-section">{t('admin.calls.adminsOnly')}</p>

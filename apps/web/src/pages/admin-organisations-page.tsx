@@ -3,7 +3,7 @@ import { api } from '../api';
 import { ChoiceGroup } from '../components/choice-group';
 import { ErrorPanel } from '../components/error-panel';
 import { useAdminForm } from '../components/admin-form';
-import { AdminField, AdminFrame, AdminInput, isForbidden } from '../components/admin-parts';
+import { AdminField, AdminFrame, AdminInput, isForbidden, SaveButtons } from '../components/admin-parts';
 import { ADMIN_PATHS } from '../components/admin-paths';
 import { useResource } from '../hooks';
 import type { MessageKey } from '../i18n';
@@ -106,14 +106,7 @@ export function AdminOrganisationsPage() {
             />
           )}
         </AdminField>
-        <div class="buttons form-buttons">
-          <button type="submit" class="button button-primary" aria-busy={form.busy}>
-            {t('admin.organisations.create')}
-          </button>
-        </div>
-        <p class="visually-hidden" role="status">
-          {form.busy ? t('form.saving') : ''}
-        </p>
+        <SaveButtons busy={form.busy} label={t('admin.organisations.create')} />
       </form>
 
       {list.data && (

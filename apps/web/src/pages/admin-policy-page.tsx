@@ -3,7 +3,7 @@ import { useLocation } from 'preact-iso/router';
 import { api } from '../api';
 import { ErrorPanel } from '../components/error-panel';
 import { useAdminForm } from '../components/admin-form';
-import { AdminField, AdminFrame, isForbidden, isOperator } from '../components/admin-parts';
+import { AdminField, AdminFrame, isForbidden, isOperator, SaveButtons } from '../components/admin-parts';
 import { ADMIN_PATHS } from '../components/admin-paths';
 import { useResource } from '../hooks';
 import { useI18n } from '../locale';
@@ -59,11 +59,7 @@ function PolicyForm({ organisationId, policy, onSaved }: { organisationId: strin
           />
         )}
       </AdminField>
-      <div class="buttons form-buttons">
-        <button type="submit" class="button button-primary" aria-busy={form.busy}>
-          {t('admin.policy.save')}
-        </button>
-      </div>
+      <SaveButtons busy={form.busy} label={t('admin.policy.save')} />
     </form>
   );
 }
