@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium } from '@koryu/devstack';
+import { DEMO_PASSWORD } from '@koryu/persistence';
 import { HttpClient } from './http-client';
 import { freePort, spawnService, waitForStatus } from './processes';
 import { createTestDatabase, testRedisUrl } from './test-database';
@@ -49,6 +50,20 @@ export async function waitForCondition(condition: () => Promise<boolean>, timeou
     if (Date.now() > until) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** A demo user signs in on the login page (sent on to `next` when given); waits until the app has left it. */
+export async function signInAs(page: Page, base: string, email: string, next?: string): Promise<void> {
+  await page.goto(`${base}/login${next ? `?next=${encodeURIComponent(next)}` : ''}`);
+  await page.getByLabel('メールアドレス').fill(email);
+  await page.getByLabel('パスワード').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+}
+
+/** The day `days` from now, as YYYY-MM-DD. */
+export function dayFromNow(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 export interface WebUi {

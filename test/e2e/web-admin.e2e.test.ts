@@ -9,7 +9,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '@koryu/persistence';
-import { describedText, HttpClient, seriousAxeViolations, startWebUi, waitForCondition, type WebUi } from '@koryu/testing';
+import { describedText, HttpClient, seriousAxeViolations, signInAs, startWebUi, waitForCondition, type WebUi } from '@koryu/testing';
 
 const OPERATOR = 'operator@koryu.example';
 /** 沖縄県's admin and staff. */
@@ -63,13 +63,7 @@ describe('the administration pages of the web UI', () => {
     await web?.stop();
   });
 
-  async function signIn(email: string, next?: string): Promise<void> {
-    await page.goto(`${base}/login${next ? `?next=${encodeURIComponent(next)}` : ''}`);
-    await page.getByLabel('メールアドレス').fill(email);
-    await page.getByLabel('パスワード').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'ログイン' }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
-  }
+  const signIn = (email: string, next?: string) => signInAs(page, base, email, next);
 
   async function usersOf(organisationId: string): Promise<UserBody[]> {
     const answer = await http.get<UserBody[]>(`/api/v1/users?organisationId=${organisationId}`, { token: operatorToken });

@@ -8,7 +8,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '@koryu/persistence';
-import { describedText, HttpClient, seriousAxeViolations, startWebUi, waitForCondition, type WebUi } from '@koryu/testing';
+import { dayFromNow, describedText, HttpClient, seriousAxeViolations, signInAs, startWebUi, waitForCondition, type WebUi } from '@koryu/testing';
 
 /** 北九州市 (a municipality): JICA applications and ambassador visits. */
 const STAFF = 'staff@kitakyushu.example';
@@ -18,11 +18,6 @@ interface CaseBody {
   state: string;
   version: number;
   data: Record<string, unknown>;
-}
-
-/** A day `days` from now, as YYYY-MM-DD. */
-function day(days: number): string {
-  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 describe('the web UI case forms in a browser', () => {
@@ -53,13 +48,7 @@ describe('the web UI case forms in a browser', () => {
     await web?.stop();
   });
 
-  async function signIn(next?: string): Promise<void> {
-    await page.goto(`${base}/login${next ? `?next=${encodeURIComponent(next)}` : ''}`);
-    await page.getByLabel('メールアドレス').fill(STAFF);
-    await page.getByLabel('パスワード').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'ログイン' }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
-  }
+  const signIn = (next?: string) => signInAs(page, base, STAFF, next);
 
   async function caseViaApi(id: string): Promise<CaseBody> {
     const answer = await http.get<CaseBody>(`/api/v1/cases/${id}`, { token });
@@ -70,9 +59,9 @@ describe('the web UI case forms in a browser', () => {
   const hostContact = () => page.getByRole('group', { name: '受入担当者' });
 
   it('creates an ambassador visit through the form, shows the server’s rule message at its field while typing, saves the fix and submits', async () => {
-    const start = day(90);
-    const end = day(92);
-    const tooEarly = day(85);
+    const start = dayFromNow(90);
+    const end = dayFromNow(92);
+    const tooEarly = dayFromNow(85);
     await signIn();
     await page.getByRole('heading', { level: 1, name: '受信箱' }).waitFor();
     await page.getByRole('link', { name: '新しい案件' }).click();
@@ -167,7 +156,7 @@ describe('the web UI case forms in a browser', () => {
   });
 
   it('keeps what was typed when someone else changed the case meanwhile (409), also across a reload, and re-applies it to the latest version', async () => {
-    const created = await http.post<CaseBody>('/api/v1/cases', { program: 'ambassador-visit', data: { envoyKind: 'ambassador', postCountry: 'RW', postName: '在ルワンダ日本国大使館', purposes: ['lecture'], preferredStart: day(60), preferredEnd: day(61) } }, { token });
+    const created = await http.post<CaseBody>('/api/v1/cases', { program: 'ambassador-visit', data: { envoyKind: 'ambassador', postCountry: 'RW', postName: '在ルワンダ日本国大使館', purposes: ['lecture'], preferredStart: dayFromNow(60), preferredEnd: dayFromNow(61) } }, { token });
     expect(created.status).toBe(201);
     const id = created.body.id;
     await signIn(`/cases/${id}/edit`);
@@ -203,7 +192,7 @@ describe('the web UI case forms in a browser', () => {
   });
 
   it('has no serious or critical axe-core violations on the new-case and edit forms, in Japanese and English', async () => {
-    const created = await http.post<CaseBody>('/api/v1/cases', { program: 'ambassador-visit', data: { envoyKind: 'ambassador', postCountry: 'VN', postName: '在ベトナム日本国大使館', purposes: ['lecture'], preferredStart: day(60), preferredEnd: day(50) } }, { token });
+    const created = await http.post<CaseBody>('/api/v1/cases', { program: 'ambassador-visit', data: { envoyKind: 'ambassador', postCountry: 'VN', postName: '在ベトナム日本国大使館', purposes: ['lecture'], preferredStart: dayFromNow(60), preferredEnd: dayFromNow(50) } }, { token });
     expect(created.status).toBe(201);
     await signIn();
     const found: Record<string, unknown> = {};

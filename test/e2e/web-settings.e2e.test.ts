@@ -8,7 +8,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '@koryu/persistence';
-import { describedText, HttpClient, seriousAxeViolations, startWebUi, waitForCondition, type WebUi } from '@koryu/testing';
+import { dayFromNow, describedText, HttpClient, seriousAxeViolations, signInAs, startWebUi, waitForCondition, type WebUi } from '@koryu/testing';
 
 /** 北九州市 (a municipality): ambassador visits. */
 const STAFF = 'staff@kitakyushu.example';
@@ -25,11 +25,6 @@ interface DeadlineBody {
 interface CaseBody {
   id: string;
   deadlines: DeadlineBody[];
-}
-
-/** A day `days` from now, as YYYY-MM-DD. */
-function day(days: number): string {
-  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 describe('the web UI custom deadlines and settings in a browser', () => {
@@ -60,16 +55,10 @@ describe('the web UI custom deadlines and settings in a browser', () => {
     await web?.stop();
   });
 
-  async function signIn(next?: string): Promise<void> {
-    await page.goto(`${base}/login${next ? `?next=${encodeURIComponent(next)}` : ''}`);
-    await page.getByLabel('メールアドレス').fill(STAFF);
-    await page.getByLabel('パスワード').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'ログイン' }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
-  }
+  const signIn = (next?: string) => signInAs(page, base, STAFF, next);
 
   async function newCase(): Promise<string> {
-    const created = await http.post<CaseBody>('/api/v1/cases', { program: 'ambassador-visit', data: { envoyKind: 'ambassador', postCountry: 'TH', postName: '在タイ日本国大使館', purposes: ['lecture'], preferredStart: day(60), preferredEnd: day(61) } }, { token });
+    const created = await http.post<CaseBody>('/api/v1/cases', { program: 'ambassador-visit', data: { envoyKind: 'ambassador', postCountry: 'TH', postName: '在タイ日本国大使館', purposes: ['lecture'], preferredStart: dayFromNow(60), preferredEnd: dayFromNow(61) } }, { token });
     expect(created.status).toBe(201);
     return created.body.id;
   }
@@ -86,8 +75,8 @@ describe('the web UI custom deadlines and settings in a browser', () => {
 
   it('adds an all-day deadline with two reminders and a timed one, each shown at once and kept while typing', async () => {
     const id = await newCase();
-    const allDay = day(30);
-    const timedDay = day(45);
+    const allDay = dayFromNow(30);
+    const timedDay = dayFromNow(45);
     await signIn(`/cases/${id}`);
     await page.getByRole('heading', { level: 2, name: '期限' }).waitFor();
     await page.getByRole('button', { name: '期限を追加', exact: true }).click();
@@ -154,7 +143,7 @@ describe('the web UI custom deadlines and settings in a browser', () => {
     const id = await newCase();
     await signIn(`/cases/${id}`);
     await page.getByRole('button', { name: '期限を追加', exact: true }).click();
-    await dateField().fill(day(20));
+    await dateField().fill(dayFromNow(20));
 
     // No title: said at the field, focus moves there, nothing is sent.
     await form().getByRole('button', { name: '期限を保存' }).click();

@@ -7,7 +7,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '@koryu/persistence';
-import { describedText, HttpClient, seriousAxeViolations, startWebUi, textOf, waitForCondition, type WebUi } from '@koryu/testing';
+import { describedText, HttpClient, seriousAxeViolations, signInAs, startWebUi, textOf, waitForCondition, type WebUi } from '@koryu/testing';
 
 /** 沖縄県, invited to the demo's conference with the 全米知事会, whose survey is open. */
 const INVITEE = 'staff@okinawa.example';
@@ -77,13 +77,7 @@ describe('the participation survey in the web UI', () => {
     return survey.responses[0];
   }
 
-  async function signIn(email: string, next?: string): Promise<void> {
-    await page.goto(`${base}/login${next ? `?next=${encodeURIComponent(next)}` : ''}`);
-    await page.getByLabel('メールアドレス').fill(email);
-    await page.getByLabel('パスワード').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'ログイン' }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
-  }
+  const signIn = (email: string, next?: string) => signInAs(page, base, email, next);
 
   const surveySection = (name = '参加意向調査') => page.locator('section', { has: page.getByRole('heading', { level: 2, name }) });
 
