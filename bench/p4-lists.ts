@@ -24,7 +24,7 @@
  * One round per size: BENCH_ROUNDS does not apply. BENCH_P4_MAX=100000 stops at 100k (a trial).
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -98,7 +98,7 @@ async function pgbenchP95(url: string, probe: Probe, seconds: number, workDir: s
   writeFileSync(scriptPath, `${script}\n`);
   const logDir = join(workDir, `p4-log-${probe.name}`);
   rmSync(logDir, { recursive: true, force: true });
-  await run('mkdir', ['-p', logDir]);
+  mkdirSync(logDir, { recursive: true });
   const { stdout } = await run(findPgbench(), ['-n', '-M', 'prepared', '-c', String(CLIENTS), '-j', '2', '-T', String(seconds), '-l', '--log-prefix', join(logDir, 'log'), ...defines, '-f', scriptPath, url], { maxBuffer: 1 << 20 });
   const latencies: number[] = [];
   for (const file of readdirSync(logDir)) for (const line of readFileSync(join(logDir, file), 'utf8').split('\n')) if (line) latencies.push(Number(line.split(' ')[2]) / 1000);
