@@ -35,6 +35,46 @@ interface NewUserValues {
   locale: Locale;
 }
 
+/**
+ * The roles and the language of a user, alike in the new-user and the edit form. `keepAdmin`: an
+ * admin editing their own account cannot take away their admin role.
+ */
+function RolesAndLocale(props: {
+  idOf(field: 'roles' | 'locale'): string;
+  roles: Role[];
+  locale: Locale;
+  onRoles(roles: Role[]): void;
+  onLocale(locale: Locale): void;
+  errors: { roles?: readonly string[]; locale?: readonly string[] };
+  keepAdmin?: boolean;
+}) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  return (
+    <>
+      <CheckboxGroup
+        id={props.idOf('roles')}
+        legend={t('admin.users.roles')}
+        required
+        hint={t('admin.users.rolesHint')}
+        choices={ROLES.map((role) => ({ value: role, label: roleTitle(role, i18n), disabled: props.keepAdmin && role === 'admin' }))}
+        values={props.roles}
+        onChange={(roles) => props.onRoles(roles as Role[])}
+        errors={props.errors.roles}
+      />
+      <ChoiceGroup
+        id={props.idOf('locale')}
+        legend={t('admin.users.locale')}
+        required
+        choices={LOCALES.map((locale) => ({ value: locale, label: localeTitle(locale, i18n) }))}
+        value={props.locale}
+        onChange={(locale) => props.onLocale(locale as Locale)}
+        errors={props.errors.locale}
+      />
+    </>
+  );
+}
+
 const newUserId = (field: NewUserField) => `new-user-${field}`;
 
 /**
@@ -118,24 +158,13 @@ export function UserCreateForm(props: { organisations?: Organisation[]; organisa
       </AdminField>
       <AdminInput id={newUserId('name')} label={labels.name} required errors={errors.get('name')} width="medium" value={values.name} onValue={(value) => set('name', value)} />
       <AdminInput id={newUserId('password')} label={labels.password} required hint={t('admin.users.passwordHint')} errors={errors.get('password')} type="password" width="medium" autocomplete="new-password" value={values.password} onValue={(value) => set('password', value)} />
-      <CheckboxGroup
-        id={newUserId('roles')}
-        legend={labels.roles}
-        required
-        hint={t('admin.users.rolesHint')}
-        choices={ROLES.map((role) => ({ value: role, label: roleTitle(role, i18n) }))}
-        values={values.roles}
-        onChange={(roles) => set('roles', roles as Role[])}
-        errors={errors.get('roles')}
-      />
-      <ChoiceGroup
-        id={newUserId('locale')}
-        legend={labels.locale}
-        required
-        choices={LOCALES.map((locale) => ({ value: locale, label: localeTitle(locale, i18n) }))}
-        value={values.locale}
-        onChange={(locale) => set('locale', locale as Locale)}
-        errors={errors.get('locale')}
+      <RolesAndLocale
+        idOf={newUserId}
+        roles={values.roles}
+        locale={values.locale}
+        onRoles={(roles) => set('roles', roles)}
+        onLocale={(locale) => set('locale', locale)}
+        errors={{ roles: errors.get('roles'), locale: errors.get('locale') }}
       />
       <SaveButtons busy={form.busy} label={t('admin.users.create')} />
     </form>
@@ -220,24 +249,14 @@ export function UserEditor(props: { user: User; self: boolean; onSaved(user: Use
       >
         {form.summary}
         <AdminInput id={editId('name')} label={labels.name} required errors={errors.get('name')} width="medium" value={values.name} onValue={(value) => set('name', value)} />
-        <CheckboxGroup
-          id={editId('roles')}
-          legend={labels.roles}
-          required
-          hint={t('admin.users.rolesHint')}
-          choices={ROLES.map((role) => ({ value: role, label: roleTitle(role, i18n), disabled: self && role === 'admin' }))}
-          values={values.roles}
-          onChange={(roles) => set('roles', roles as Role[])}
-          errors={errors.get('roles')}
-        />
-        <ChoiceGroup
-          id={editId('locale')}
-          legend={labels.locale}
-          required
-          choices={LOCALES.map((locale) => ({ value: locale, label: localeTitle(locale, i18n) }))}
-          value={values.locale}
-          onChange={(locale) => set('locale', locale as Locale)}
-          errors={errors.get('locale')}
+        <RolesAndLocale
+          idOf={editId}
+          roles={values.roles}
+          locale={values.locale}
+          onRoles={(roles) => set('roles', roles)}
+          onLocale={(locale) => set('locale', locale)}
+          errors={{ roles: errors.get('roles'), locale: errors.get('locale') }}
+          keepAdmin={self}
         />
         <SaveButtons busy={form.busy} label={t('admin.users.save')}>
           <button type="button" class="button" onClick={props.onClose}>
