@@ -84,6 +84,17 @@ describe('the web UI in a browser', () => {
     await page.getByText('訪問先の候補をもう一つ挙げてください。<script>').waitFor();
   });
 
+  it('says a case is not found, on its page and its edit page, for an id that does not exist', async () => {
+    const missing = '00000000-0000-4000-8000-000000000000';
+    await page.goto(`${base}/cases/${missing}`);
+    await signIn(MANAGER);
+    for (const path of [`/cases/${missing}`, `/cases/${missing}/edit`]) {
+      await page.goto(`${base}${path}`);
+      await page.getByRole('heading', { level: 1, name: '案件が見つかりません' }).waitFor();
+      expect(await page.getByRole('link', { name: '受信箱に戻る' }).count()).toBe(1);
+    }
+  });
+
   it('switches to English and keeps the choice on the next visit', async () => {
     await page.goto(`${base}/login`);
     await signIn(STAFF);

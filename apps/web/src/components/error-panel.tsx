@@ -23,3 +23,17 @@ export function ErrorPanel({ error, onRetry, standalone }: { error: ApiError; on
     </main>
   );
 }
+
+/** A case that does not exist, or that the caller's organisation may not see (the API answers 404 for both). */
+export function CaseNotFound() {
+  const { t } = useI18n();
+  return (
+    <>
+      <h1>{t('case.notFound')}</h1>
+      <p>{t('case.notFoundBody')}</p>
+      <p>
+        <a href="/">{t('case.backToInbox')}</a>
+      </p>
+    </>
+  );
+}

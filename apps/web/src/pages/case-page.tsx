@@ -5,7 +5,7 @@ import { StateBadge } from '../components/badges';
 import { CaseActions } from '../components/case-actions';
 import { DataList } from '../components/case-data';
 import { DeadlineSection } from '../components/deadline-section';
-import { ErrorPanel } from '../components/error-panel';
+import { CaseNotFound, ErrorPanel } from '../components/error-panel';
 import { HistoryTimeline } from '../components/history-timeline';
 import { StateDiagram } from '../components/state-diagram';
 import { SurveySection } from '../components/survey-section';
@@ -40,17 +40,7 @@ export function CasePage() {
   const editable = !!data && !!form.data && canEdit(form.data, data, me);
   useDocumentTitle(data?.title ?? (kase.error?.status === 404 ? t('case.notFound') : undefined));
 
-  if (kase.error?.status === 404) {
-    return (
-      <>
-        <h1>{t('case.notFound')}</h1>
-        <p>{t('case.notFoundBody')}</p>
-        <p>
-          <a href="/">{t('case.backToInbox')}</a>
-        </p>
-      </>
-    );
-  }
+  if (kase.error?.status === 404) return <CaseNotFound />;
   if (!data) {
     return kase.error ? (
       <ErrorPanel error={kase.error} onRetry={kase.reload} />

@@ -2,7 +2,7 @@ import { useRoute, useLocation } from 'preact-iso/router';
 import { api } from '../api';
 import { StateBadge } from '../components/badges';
 import { CaseForm } from '../components/case-form';
-import { ErrorPanel } from '../components/error-panel';
+import { CaseNotFound, ErrorPanel } from '../components/error-panel';
 import { setFlash } from '../form/flash';
 import { editableFields, loadProgramForm } from '../form/program-forms';
 import { useDocumentTitle, useResource } from '../hooks';
@@ -26,17 +26,7 @@ export function EditCasePage() {
   useDocumentTitle(title ?? (kase.error?.status === 404 ? t('case.notFound') : undefined));
   const caseUrl = `/cases/${encodeURIComponent(caseId)}`;
 
-  if (kase.error?.status === 404) {
-    return (
-      <>
-        <h1>{t('case.notFound')}</h1>
-        <p>{t('case.notFoundBody')}</p>
-        <p>
-          <a href="/">{t('case.backToInbox')}</a>
-        </p>
-      </>
-    );
-  }
+  if (kase.error?.status === 404) return <CaseNotFound />;
   const error = kase.error ?? form.error;
   if (!data || !program || !form.data) {
     return error ? (
