@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { launchChromium } from '@koryu/devstack';
 import { DEMO_PASSWORD } from '@koryu/persistence';
 import { HttpClient } from './http-client';
@@ -92,6 +92,36 @@ export async function startWebUi(dataDirPrefix: string): Promise<WebUi> {
       await browser.close();
       await api.stop();
       await database.drop();
+    },
+  };
+}
+
+/**
+ * The Jest hooks of a web UI test file: the web UI started once for the file (startWebUi), a fresh
+ * browser context (its own cookies and storage) and page before each test, handed to `onPage`,
+ * closed after it, and everything stopped at the end. Call it inside the file's describe, before
+ * the file's own beforeAll (which then finds `web` started).
+ */
+export function webUiPerTest(dataDirPrefix: string, onPage: (page: Page) => void, viewport = { width: 1280, height: 900 }): { readonly web: WebUi } {
+  let web: WebUi | undefined;
+  let context: BrowserContext | undefined;
+  beforeAll(async () => {
+    web = await startWebUi(dataDirPrefix);
+  });
+  beforeEach(async () => {
+    context = await (web as WebUi).browser.newContext({ viewport });
+    onPage(await context.newPage());
+  });
+  afterEach(async () => {
+    await context?.close();
+  });
+  afterAll(async () => {
+    await web?.stop();
+  });
+  return {
+    get web(): WebUi {
+      if (!web) throw new Error('the web UI is not started yet: read `web` in a hook or a test');
+      return web;
     },
   };
 }

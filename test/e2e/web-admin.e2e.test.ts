@@ -7,9 +7,9 @@
  * time; staff get no Administration link and a clear "not allowed" page; axe-core on every page in
  * both languages. The API is asked directly to confirm what the UI wrote.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '@koryu/persistence';
-import { describedText, HttpClient, seriousAxeViolations, signInAs, startWebUi, waitForCondition, type WebUi } from '@koryu/testing';
+import { describedText, HttpClient, seriousAxeViolations, signInAs, waitForCondition, webUiPerTest } from '@koryu/testing';
 
 const OPERATOR = 'operator@koryu.example';
 /** 沖縄県's admin and staff. */
@@ -36,31 +36,15 @@ interface UserBody {
 }
 
 describe('the administration pages of the web UI', () => {
-  let web: WebUi;
   let base: string;
   let http: HttpClient;
   let operatorToken: string;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
+  const ui = webUiPerTest('koryu-admin-', (opened) => (page = opened));
 
   beforeAll(async () => {
-    web = await startWebUi('koryu-admin-');
-    ({ base, http, browser } = web);
+    ({ base, http } = ui.web);
     operatorToken = await http.login(OPERATOR, DEMO_PASSWORD);
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-  });
-
-  afterEach(async () => {
-    await context.close();
-  });
-
-  afterAll(async () => {
-    await web?.stop();
   });
 
   const signIn = (email: string, next?: string) => signInAs(page, base, email, next);

@@ -6,9 +6,9 @@
  * typed, and axe-core on the forms (QUALITY.md, Usability). The API is asked directly to confirm
  * what the UI wrote.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '@koryu/persistence';
-import { dayFromNow, describedText, HttpClient, seriousAxeViolations, signInAs, startWebUi, waitForCondition, type WebUi } from '@koryu/testing';
+import { dayFromNow, describedText, HttpClient, seriousAxeViolations, signInAs, waitForCondition, webUiPerTest } from '@koryu/testing';
 
 /** 北九州市 (a municipality): JICA applications and ambassador visits. */
 const STAFF = 'staff@kitakyushu.example';
@@ -21,31 +21,15 @@ interface CaseBody {
 }
 
 describe('the web UI case forms in a browser', () => {
-  let web: WebUi;
   let base: string;
   let http: HttpClient;
   let token: string;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
+  const ui = webUiPerTest('koryu-forms-', (opened) => (page = opened));
 
   beforeAll(async () => {
-    web = await startWebUi('koryu-forms-');
-    ({ base, http, browser } = web);
+    ({ base, http } = ui.web);
     token = await http.login(STAFF, DEMO_PASSWORD);
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-  });
-
-  afterEach(async () => {
-    await context.close();
-  });
-
-  afterAll(async () => {
-    await web?.stop();
   });
 
   const signIn = (next?: string) => signInAs(page, base, STAFF, next);

@@ -6,9 +6,9 @@
  * and its rotation (the old feed stops answering), and axe-core on both pages in both languages.
  * The API is asked directly to confirm what the UI wrote.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '@koryu/persistence';
-import { dayFromNow, describedText, HttpClient, seriousAxeViolations, signInAs, startWebUi, waitForCondition, type WebUi } from '@koryu/testing';
+import { dayFromNow, describedText, HttpClient, seriousAxeViolations, signInAs, waitForCondition, webUiPerTest } from '@koryu/testing';
 
 /** 北九州市 (a municipality): ambassador visits. */
 const STAFF = 'staff@kitakyushu.example';
@@ -28,31 +28,15 @@ interface CaseBody {
 }
 
 describe('the web UI custom deadlines and settings in a browser', () => {
-  let web: WebUi;
   let base: string;
   let http: HttpClient;
   let token: string;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
+  const ui = webUiPerTest('koryu-settings-', (opened) => (page = opened));
 
   beforeAll(async () => {
-    web = await startWebUi('koryu-settings-');
-    ({ base, http, browser } = web);
+    ({ base, http } = ui.web);
     token = await http.login(STAFF, DEMO_PASSWORD);
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-  });
-
-  afterEach(async () => {
-    await context.close();
-  });
-
-  afterAll(async () => {
-    await web?.stop();
   });
 
   const signIn = (next?: string) => signInAs(page, base, STAFF, next);

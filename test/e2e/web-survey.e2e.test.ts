@@ -5,9 +5,9 @@
  * its answer; the secretariat reads every answer and the counts; the survey closes under an
  * answer; axe-core on both views in both languages. The API is asked directly to confirm.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '@koryu/persistence';
-import { describedText, HttpClient, seriousAxeViolations, signInAs, startWebUi, textOf, waitForCondition, type WebUi } from '@koryu/testing';
+import { describedText, HttpClient, seriousAxeViolations, signInAs, textOf, waitForCondition, webUiPerTest } from '@koryu/testing';
 
 /** 沖縄県, invited to the demo's conference with the 全米知事会, whose survey is open. */
 const INVITEE = 'staff@okinawa.example';
@@ -32,33 +32,17 @@ interface SurveyBody {
 }
 
 describe('the participation survey in the web UI', () => {
-  let web: WebUi;
   let base: string;
   let http: HttpClient;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
+  const ui = webUiPerTest('koryu-survey-', (opened) => (page = opened));
   let conference: { id: string; title: string; version: number };
 
   beforeAll(async () => {
-    web = await startWebUi('koryu-survey-');
-    ({ base, http, browser } = web);
+    ({ base, http } = ui.web);
     const cases = await http.get<{ items: { id: string; title: string; version: number }[] }>('/api/v1/cases?program=governor-conference&state=survey-open', { token: await token(SECRETARIAT) });
     conference = cases.body.items[0];
     expect(conference).toBeDefined();
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-  });
-
-  afterEach(async () => {
-    await context.close();
-  });
-
-  afterAll(async () => {
-    await web?.stop();
   });
 
   function token(email: string): Promise<string> {

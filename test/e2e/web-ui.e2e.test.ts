@@ -4,44 +4,28 @@
  * with its required comment, the language switch, user text shown as text (S3), and axe-core on
  * the main pages (QUALITY.md, Usability). The API is asked directly to confirm what the UI showed.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '@koryu/persistence';
-import { HttpClient, seriousAxeViolations, startWebUi, textOf, waitForCondition, type WebUi } from '@koryu/testing';
+import { HttpClient, seriousAxeViolations, textOf, waitForCondition, webUiPerTest } from '@koryu/testing';
 
 const STAFF = 'staff@okinawa.example';
 const MANAGER = 'manager@okinawa.example';
 
 describe('the web UI in a browser', () => {
-  let web: WebUi;
   let base: string;
   let http: HttpClient;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
+  const ui = webUiPerTest('koryu-web-', (opened) => (page = opened), { width: 1280, height: 800 });
 
   /** The demo's consul-general visit of 沖縄県, waiting in internal review for the manager. */
   let visit: { id: string; title: string };
 
   beforeAll(async () => {
-    web = await startWebUi('koryu-web-');
-    ({ base, http, browser } = web);
+    ({ base, http } = ui.web);
     const token = await http.login(MANAGER, DEMO_PASSWORD);
     const cases = await http.get<{ items: { id: string; title: string; program: string; state: string }[] }>('/api/v1/cases?program=ambassador-visit&state=internal-review', { token });
     visit = cases.body.items[0];
     expect(visit).toBeDefined();
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-  });
-
-  afterEach(async () => {
-    await context.close();
-  });
-
-  afterAll(async () => {
-    await web?.stop();
   });
 
   async function signIn(email: string, password = DEMO_PASSWORD): Promise<void> {
