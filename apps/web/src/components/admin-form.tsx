@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { readDraftJson, writeDraftJson } from '../drafts';
 import { useI18n } from '../locale';
@@ -38,7 +38,8 @@ export function useAdminForm<V extends object, F extends string>(options: AdminF
 
   const kept = draft ? JSON.stringify(draft.keep(values)) : '';
   const emptyKept = draft ? JSON.stringify(draft.keep(empty)) : '';
-  useEffect(() => {
+  // Written in the keystroke's own commit (not after the next paint), so a reload at once keeps it.
+  useLayoutEffect(() => {
     if (draft) writeDraftJson(draft.key, kept === emptyKept ? undefined : draft.keep(values));
   }, [draft?.key, kept, emptyKept]);
 

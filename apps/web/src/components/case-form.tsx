@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { readDraftJson, writeDraftJson } from '../drafts';
 import { fieldLabel } from '../field-labels';
@@ -147,7 +147,9 @@ export function CaseForm({ program, form, kase, editable, draftKey, start, onSav
   const dirty = kase ? Object.keys(payload).length > 0 : Object.keys(data).length > 0;
   const payloadKey = JSON.stringify(payload);
 
-  useEffect(() => {
+  // In the same commit as the keystroke's render, not after the next paint: a reload or a closed
+  // tab right after typing would otherwise lose the last field.
+  useLayoutEffect(() => {
     writeDraftJson(draftKey, dirty ? ({ raw, base } satisfies FormDraft) : undefined);
   }, [raw, base]);
 
