@@ -62,11 +62,11 @@ describe('the web UI case forms in a browser', () => {
     await page.getByLabel('希望開始日').fill(start);
     // Typed as fill types, and sessionStorage read before the page may paint: the draft is written
     // in the input's own render, so a reload (or a closed tab) straight after keeps the last field.
-    const storedAtOnce = await page.getByLabel('希望終了日').evaluate(async (input: HTMLInputElement, value) => {
-      input.value = value;
+    const storedAtOnce = await page.getByLabel('希望終了日').evaluate(async (input, value) => {
+      (input as unknown as { value: string }).value = value;
       input.dispatchEvent(new Event('input', { bubbles: true }));
       for (let turn = 0; turn < 3; turn += 1) await Promise.resolve();
-      return Object.entries(sessionStorage).find(([key]) => key.startsWith('koryu.draft.'))?.[1];
+      return input.ownerDocument.defaultView?.sessionStorage.getItem('koryu.draft.form:new:ambassador-visit');
     }, end);
     expect(JSON.parse(storedAtOnce ?? '{}').raw).toMatchObject({ preferredStart: start, preferredEnd: end });
 

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { readDraftJson, writeDraftJson } from '../drafts';
 import {
@@ -76,7 +76,8 @@ export function SurveyAnswerForm({ caseId, response, onAnswered, onClosed }: Pro
   const summary = useRef<HTMLDivElement>(null);
 
   const dirty = !sameInput(input, saved);
-  useEffect(() => {
+  // In the keystroke's own render, not after the next paint, so a reload at once keeps it.
+  useLayoutEffect(() => {
     writeDraftJson(draftKey, dirty ? input : undefined);
   }, [draftKey, input, dirty]);
 
