@@ -70,13 +70,18 @@ describe('the web UI in a browser', () => {
 
   it('says a case is not found, on its page and its edit page, for an id that does not exist', async () => {
     const missing = '00000000-0000-4000-8000-000000000000';
-    await page.goto(`${base}/cases/${missing}`);
-    await signIn(MANAGER);
-    for (const path of [`/cases/${missing}`, `/cases/${missing}/edit`]) {
-      await page.goto(`${base}${path}`);
+    const notFound = async () => {
       await page.getByRole('heading', { level: 1, name: '案件が見つかりません' }).waitFor();
       expect(await page.getByRole('link', { name: '受信箱に戻る' }).count()).toBe(1);
-    }
+    };
+    await page.goto(`${base}/cases/${missing}`);
+    await page.waitForURL(/\/login\?next=/);
+    await signIn(MANAGER);
+    // Signed in (the next page is only asked for once the login has answered), back at the link.
+    await page.waitForURL(`${base}/cases/${missing}`);
+    await notFound();
+    await page.goto(`${base}/cases/${missing}/edit`);
+    await notFound();
   });
 
   it('switches to English and keeps the choice on the next visit', async () => {
@@ -113,6 +118,7 @@ describe('the web UI in a browser', () => {
     await page.goto(`${base}/login`);
     const found: Record<string, unknown> = { login: await seriousAxeViolations(page) };
     await signIn(STAFF);
+    await page.getByRole('heading', { level: 1, name: '受信箱' }).waitFor();
     for (const language of ['日本語', 'English']) {
       await page.getByRole('button', { name: language }).click();
       for (const path of ['/', '/cases', `/cases/${visit.id}`, '/notifications']) {
