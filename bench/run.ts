@@ -39,6 +39,15 @@ const BENCHES: Record<string, Bench> = {
   p7: (options) => runP7(options),
 };
 
+/** The switches of this run: the seconds and rounds, and every other BENCH_ variable set. */
+function switches(seconds: number, rounds: number): string {
+  const others = Object.entries(process.env)
+    .filter(([name]) => name.startsWith('BENCH_') && name !== 'BENCH_SECONDS' && name !== 'BENCH_ROUNDS')
+    .map(([name, value]) => `${name}=${value}`)
+    .sort();
+  return [`BENCH_SECONDS=${seconds}`, `BENCH_ROUNDS=${rounds}`, ...others].join(', ');
+}
+
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
@@ -69,7 +78,7 @@ async function main(): Promise<void> {
     const report = [
       `# Benchmark run ${new Date().toISOString()}`,
       '',
-      `Command: \`npm run bench${wanted.length ? ` -- ${wanted.join(' ')}` : ''}\` (BENCH_SECONDS=${seconds}, BENCH_ROUNDS=${rounds}). Verdicts: ${verdicts.join(', ')}.`,
+      `Command: \`npm run bench${wanted.length ? ` -- ${wanted.join(' ')}` : ''}\` (${switches(seconds, rounds)}). Verdicts: ${verdicts.join(', ')}.`,
       '',
       ...(await describeMachine(postgres.url, redisVersion)),
       '- servers: throwaway embedded PostgreSQL with production durability (fsync and synchronous_commit on) and commit timestamps recorded (for P2), and redis-server without persistence, on the same machine as the load generators',

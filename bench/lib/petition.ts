@@ -29,6 +29,7 @@ export function serviceEnvironment(databaseUrl: string, redisUrl: string): NodeJ
     KORYU_ADMIN_PASSWORD: ADMIN.password,
     KORYU_DEMO: '0',
     LOG_LEVEL: 'info',
+    ...(process.env.BENCH_POOL ? { DATABASE_POOL_SIZE: process.env.BENCH_POOL } : {}),
   };
 }
 
