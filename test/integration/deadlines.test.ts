@@ -365,6 +365,25 @@ describe('governor-conference survey notifications', () => {
     await waitUntil(async () => (await kinds('hokkaido.staff')).filter((n) => n.kind === 'reminder').length === 2, 10_000, 'two reminders to the non-responder');
     expect((await kinds('hokkaido.staff')).find((n) => n.kind === 'reminder')?.title).toBe('【回答のお願い】参加意向調査の回答期限：全米知事会との知事会議');
     expect((await kinds('okinawa.staff')).filter((n) => n.kind === 'reminder')).toEqual([]);
+
+    // The invited organisations' calendar feeds hold the survey's deadline, and no other of the conference's.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ICAL = require('ical.js');
+    const feedEvents = async (who: string) => {
+      const { url } = (await api.http.get('/api/v1/me/calendar', { token: token[who] })).body as { url: string };
+      const text = (await api.http.get(new URL(url).pathname + new URL(url).search)).text;
+      const events = new ICAL.Component(ICAL.parse(text)).getAllSubcomponents('vevent').map((e: unknown) => new ICAL.Event(e)) as { uid: string; description: string }[];
+      return events.filter((e) => e.description.includes(created.id)).map((e) => e.uid);
+    };
+    const own = await api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: '会場の下見', dueAt: '2027-02-01' }, { token: token['nga.staff'] });
+    expect(own.status).toBe(201);
+    const surveyDeadline = (await sql.query(`SELECT id FROM case_deadline WHERE case_id = $1 AND key = 'survey-deadline'`, [created.id])).rows[0].id as string;
+    const organiser = await feedEvents('nga.staff');
+    expect(organiser.some((uid) => uid.startsWith(own.body.id))).toBe(true);
+    const invited = await feedEvents('hokkaido.staff');
+    expect(invited).toHaveLength(1);
+    expect(invited[0]).toContain(surveyDeadline);
+    expect(organiser).toContain(invited[0]);
   });
 });
 
