@@ -20,7 +20,7 @@ import { Client } from 'pg';
 import { findFreePort, delay } from '@koryu/devstack';
 import { postgresCpu, processCpu, selfCpu } from './lib/cpu';
 import { CASE_COLUMNS, DEADLINES_OF_CASE } from '@koryu/casework';
-import { findPgbench, median, pgStatements } from './lib/environment';
+import { findPgbench, median, percentile, pgbenchLatencies, pgbenchLogDirectory, pgStatements } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
 import { type BenchOptions, freshDatabase, startService, stopService, waitUntilReady } from './lib/services';
 import { type CasePosition, submitAndReturn, type TransitionRun } from './lib/transitions';
@@ -94,6 +94,18 @@ async function pgbench(url: string, scriptPath: string, seconds: number, variabl
   const { stdout } = await run(findPgbench(), ['-n', '-M', protocol, '-c', String(CLIENTS), '-j', '2', '-T', String(seconds), ...defines, '-f', scriptPath, url], { maxBuffer: 1 << 20 });
   const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? NaN);
   return { tps: number(/tps = ([\d.]+)/), latencyMs: number(/latency average = ([\d.]+) ms/), failed: number(/number of failed transactions: (\d+)/) || 0 };
+}
+
+/**
+ * pgbench's own latency distribution: the same run as a round, with every transaction's latency
+ * logged (-l). The log costs pgbench a little, so this run is for reference, never a round.
+ */
+async function loggedPgbench(url: string, scriptPath: string, seconds: number, variables: Record<string, string>, logDir: string): Promise<PgbenchRun & { p50: number; p99: number }> {
+  const defines = Object.entries(variables).flatMap(([name, value]) => ['-D', `${name}=${value}`]);
+  const { stdout } = await run(findPgbench(), ['-n', '-M', 'prepared', '-c', String(CLIENTS), '-j', '2', '-T', String(seconds), '-l', '--log-prefix', join(pgbenchLogDirectory(logDir), 'log'), ...defines, '-f', scriptPath, url], { maxBuffer: 1 << 20 });
+  const latencies = pgbenchLatencies(logDir);
+  const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? NaN);
+  return { tps: number(/tps = ([\d.]+)/), latencyMs: number(/latency average = ([\d.]+) ms/), failed: number(/number of failed transactions: (\d+)/) || 0, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 /** Transactions committed in the database so far (each autocommitted statement is one). */
@@ -213,6 +225,8 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
     }
     await pgStatements.report(sql, 'P1');
     await checkpoint(databaseUrl);
+    const logged = await loggedPgbench(databaseUrl, scriptPath, options.seconds, variables, join(options.workDir, 'p1-pgbench-log'));
+    await checkpoint(databaseUrl);
     const notifyInside = await pgbench(databaseUrl, notifyScriptPath, options.seconds, variables);
     await checkpoint(databaseUrl);
     const simple = await pgbench(databaseUrl, scriptPath, options.seconds, variables, 'simple');
@@ -259,6 +273,7 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
       `| **pgbench median** | **${rawTps.toFixed(0)} tps** | | | ${rawLatency.toFixed(2)} ms | |`,
       `| **HTTP median** | **${httpRps.toFixed(0)} req/s** | | **${p99} ms** | | |`,
       `| HTTP from autocannon instead of wrk (Node.js, in the bench process; once, for reference) | ${autocannonRun.rps.toFixed(0)} req/s | ${autocannonRun.p50} ms | ${autocannonRun.p99} ms | | ${autocannonRun.non2xx + autocannonRun.errors} |`,
+      `| pgbench with every transaction's latency logged (its own p50/p99; the log costs pgbench a little, so for reference) | ${logged.tps.toFixed(0)} tps | ${logged.p50.toFixed(1)} ms | ${logged.p99.toFixed(1)} ms | ${logged.latencyMs.toFixed(2)} ms | ${logged.failed} |`,
       `| pgbench, simple protocol (parse and plan every time, for reference) | ${simple.tps.toFixed(0)} tps | | | ${simple.latencyMs.toFixed(2)} ms | ${simple.failed} |`,
       `| pgbench, NOTIFY inside the transaction (the first design, for reference) | ${notifyInside.tps.toFixed(0)} tps | | | ${notifyInside.latencyMs.toFixed(2)} ms | ${notifyInside.failed} |`,
       `| pgbench, the bare write of earlier reports (data kept, three columns answered; for reference) | ${bare.tps.toFixed(0)} tps | | | ${bare.latencyMs.toFixed(2)} ms | ${bare.failed} |`,

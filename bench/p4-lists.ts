@@ -24,14 +24,14 @@
  * One round per size: BENCH_ROUNDS does not apply. BENCH_P4_MAX=100000 stops at 100k (a trial).
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { findFreePort } from '@koryu/devstack';
 import { CASE_COLUMNS, caseListSql, DEADLINE_FIELDS, DEADLINES_OF_CASE, visibleTo } from '@koryu/casework';
 import { INBOX_CASES_SQL, INBOX_SURVEYS_SQL } from '../apps/api/cases/inbox.controller';
-import { findPgbench, percentile } from './lib/environment';
+import { findPgbench, percentile, pgbenchLatencies, pgbenchLogDirectory } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
 import { type BenchOptions, freshDatabase, http, startService, stopService, waitUntilReady } from './lib/services';
 
@@ -96,13 +96,9 @@ async function pgbenchP95(url: string, probe: Probe, seconds: number, workDir: s
     .join('\n');
   const scriptPath = join(workDir, `p4-${probe.name}.sql`);
   writeFileSync(scriptPath, `${script}\n`);
-  const logDir = join(workDir, `p4-log-${probe.name}`);
-  rmSync(logDir, { recursive: true, force: true });
-  mkdirSync(logDir, { recursive: true });
+  const logDir = pgbenchLogDirectory(join(workDir, `p4-log-${probe.name}`));
   const { stdout } = await run(findPgbench(), ['-n', '-M', 'prepared', '-c', String(CLIENTS), '-j', '2', '-T', String(seconds), '-l', '--log-prefix', join(logDir, 'log'), ...defines, '-f', scriptPath, url], { maxBuffer: 1 << 20 });
-  const latencies: number[] = [];
-  for (const file of readdirSync(logDir)) for (const line of readFileSync(join(logDir, file), 'utf8').split('\n')) if (line) latencies.push(Number(line.split(' ')[2]) / 1000);
-  latencies.sort((a, b) => a - b);
+  const latencies = pgbenchLatencies(logDir);
   return { p95: percentile(latencies, 95), tps: Number(/tps = ([\d.]+)/.exec(stdout)?.[1]) };
 }
 

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus, totalmem, release } from 'node:os';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { Client } from 'pg';
 
@@ -78,3 +78,18 @@ export const pgStatements = {
     for (const row of rows) process.stderr.write(`${label} statement: calls ${row.calls}, planning ${row.plan} ms, executing ${row.exec} ms, ${row.mean} ms each: ${row.query}\n`);
   },
 };
+
+/** A fresh directory for pgbench's per-transaction log (`-l --log-prefix <dir>/log`). */
+export function pgbenchLogDirectory(directory: string): string {
+  rmSync(directory, { recursive: true, force: true });
+  mkdirSync(directory, { recursive: true });
+  return directory;
+}
+
+/** The latencies (ms, sorted) of every transaction in pgbench's per-transaction logs in `directory`. */
+export function pgbenchLatencies(directory: string): number[] {
+  const latencies: number[] = [];
+  // Each line: client, transaction number, latency in µs, …
+  for (const file of readdirSync(directory)) for (const line of readFileSync(join(directory, file), 'utf8').split('\n')) if (line) latencies.push(Number(line.split(' ')[2]) / 1000);
+  return latencies.sort((a, b) => a - b);
+}
