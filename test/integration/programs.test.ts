@@ -289,6 +289,9 @@ describe('governor-conference and its participation survey', () => {
     const deadline = new Date(Date.now() + 14 * DAY).toISOString();
     expect((await api.http.patch(`/api/v1/cases/${id}`, { version: current.version, data: { surveyDeadline: deadline } }, { token: token['secretariat.staff'] })).status).toBe(200);
     await step('secretariat.staff', id, 'open-survey', { state: 'survey-open', allowed: ['close-survey', 'cancel'] });
+    // The organiser's inbox: the open survey, due at its deadline.
+    const organiserInbox = await api.http.get('/api/v1/inbox', { token: token['secretariat.staff'] });
+    expect(organiserInbox.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'case', caseId: id, state: 'survey-open', dueAt: deadline })]));
 
     // The invitee: public fields, no actions, its own response in its inbox.
     const seen = await api.http.get(`/api/v1/cases/${id}`, { token: token['okinawa.staff'] });

@@ -28,7 +28,7 @@ interface InboxCaseRow {
   programVersion: number;
   title: string;
   state: string;
-  data: Record<string, unknown>;
+  surveyDeadline: string | null;
   updatedAt: Date;
 }
 
@@ -36,23 +36,26 @@ interface InboxSurveyRow {
   id: string;
   title: string;
   state: string;
-  data: Record<string, unknown>;
+  surveyDeadline: string | null;
   updatedAt: Date;
   programVersion: number;
 }
+
+/** The one field of a case's data an inbox item shows (not the whole data of up to 500 cases). */
+const SURVEY_DEADLINE = `CASE WHEN jsonb_typeof(c.data -> 'surveyDeadline') = 'string' THEN c.data ->> 'surveyDeadline' END AS "surveyDeadline"`;
 
 /**
  * The organisation's ($1) cases in the (program, state) pairs ($2, $3) where the caller has a step
  * to take, newest change first: one lookup of workflow_case_program_state_idx per pair, so it
  * reads the open cases only, however many closed ones the organisation has (QUALITY.md P4).
  */
-export const INBOX_CASES_SQL = `SELECT c.id, c.program, c.program_version AS "programVersion", c.title, c.state, c.data, c.updated_at AS "updatedAt"
+export const INBOX_CASES_SQL = `SELECT c.id, c.program, c.program_version AS "programVersion", c.title, c.state, ${SURVEY_DEADLINE}, c.updated_at AS "updatedAt"
   FROM unnest($2::text[], $3::text[]) AS w (program, state)
   JOIN workflow_case c ON c.organisation_id = $1 AND c.program = w.program AND c.state = w.state
  ORDER BY c.updated_at DESC LIMIT 500`;
 
 /** The organisation's ($1) survey responses still to give. */
-export const INBOX_SURVEYS_SQL = `SELECT c.id, c.title, c.state, c.data, c.updated_at AS "updatedAt", c.program_version AS "programVersion"
+export const INBOX_SURVEYS_SQL = `SELECT c.id, c.title, c.state, ${SURVEY_DEADLINE}, c.updated_at AS "updatedAt", c.program_version AS "programVersion"
   FROM survey_response r JOIN workflow_case c ON c.id = r.case_id
  WHERE r.organisation_id = $1 AND r.status = 'pending' AND c.state = 'survey-open' ORDER BY c.updated_at DESC LIMIT 500`;
 
@@ -100,7 +103,7 @@ export class InboxController {
           title: c.title,
           state: c.state,
           actions: def ? allowedActions(def, c.state, roles) : [],
-          dueAt: c.state === 'survey-open' && typeof c.data.surveyDeadline === 'string' ? c.data.surveyDeadline : null,
+          dueAt: c.state === 'survey-open' ? c.surveyDeadline : null,
           updatedAt: c.updatedAt,
         };
       }),
@@ -112,7 +115,7 @@ export class InboxController {
         title: c.title,
         state: c.state,
         actions: ['answer-survey'],
-        dueAt: typeof c.data.surveyDeadline === 'string' ? c.data.surveyDeadline : null,
+        dueAt: c.surveyDeadline,
         updatedAt: c.updatedAt,
       })),
     ];
