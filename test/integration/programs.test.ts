@@ -306,8 +306,17 @@ describe('governor-conference and its participation survey', () => {
     expect(item.allowedActions).toEqual([]);
     expect(listed.body.total).toBe(listed.body.items.length);
     expect((await api.http.get(`/api/v1/cases/${id}/history`, { token: token['okinawa.staff'] })).status).toBe(404);
+    // Two drafts of its own wait in its inbox too, undated.
+    for (let i = 0; i < 2; i += 1) await create('okinawa.staff', 'ambassador-visit', visit());
     const inbox = await api.http.get('/api/v1/inbox', { token: token['okinawa.staff'] });
     expect(inbox.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'survey-response', caseId: id, actions: ['answer-survey'], dueAt: deadline })]));
+    // Dated items first, the nearest first; then the most recently changed.
+    type Item = { dueAt: string | null; updatedAt: string };
+    const items = inbox.body.items as Item[];
+    const rank = (item: Item) => (item.dueAt ? [0, Date.parse(item.dueAt)] : [1, -Date.parse(item.updatedAt)]);
+    const inOrder = [...items].sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1]);
+    expect(items).toEqual(inOrder);
+    expect([items.some((item) => item.dueAt), items.some((item) => !item.dueAt)]).toEqual([true, true]);
     const wrong = await api.http.request('PUT', `/api/v1/cases/${id}/survey/response`, { attendance: 'attending' }, { token: token['okinawa.staff'] });
     expect(wrong.status).toBe(400);
     const answer = await api.http.request('PUT', `/api/v1/cases/${id}/survey/response`, { attendance: 'attending', attendeeLevel: 'governor', delegationSize: 6, joinsPromotion: true }, { token: token['okinawa.staff'] });

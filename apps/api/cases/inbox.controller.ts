@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { currentLocale, requireActor } from '@koryu/platform';
-import { type ActorRole, allowedActions, type ProgramRegistry } from '@koryu/workflow';
+import { type ActorRole, allowedActions, type ProgramDefinition, type ProgramRegistry } from '@koryu/workflow';
 import { PROGRAM_REGISTRY } from '@koryu/casework';
 import { preparedQuery } from '@koryu/persistence';
 
@@ -88,41 +88,48 @@ export class InboxController {
         : preparedQuery<InboxCaseRow>(this.dataSource, INBOX_CASES_SQL, [actor.organisationId, waiting.map((w) => w.program), waiting.map((w) => w.state)]),
       roles.some((r) => r === 'staff' || r === 'manager') ? preparedQuery<InboxSurveyRow>(this.dataSource, INBOX_SURVEYS_SQL, [actor.organisationId]) : [],
     ]);
-    const label = (program: string, version: number, state: string) => {
-      const def = this.programs.version(program, version);
-      return { programTitle: def?.title[locale] ?? program, stateTitle: def?.states.find((s) => s.key === state)?.title[locale] ?? state };
+    // Up to 500 items share a few (program, version, state) triples: each one's titles and actions
+    // are worked out once.
+    const shared = new Map<string, Pick<InboxItem, 'programTitle' | 'stateTitle' | 'actions'>>();
+    const sharedOf = (program: string, version: number, state: string, actions: (def: ProgramDefinition | undefined) => string[]) => {
+      const key = `${program}\u0000${version}\u0000${state}`;
+      let found = shared.get(key);
+      if (!found) {
+        const def = this.programs.version(program, version);
+        found = { programTitle: def?.title[locale] ?? program, stateTitle: def?.states.find((s) => s.key === state)?.title[locale] ?? state, actions: actions(def) };
+        shared.set(key, found);
+      }
+      return found;
     };
     const items: InboxItem[] = [
-      ...cases.map((c) => {
-        const def = this.programs.version(c.program, c.programVersion);
-        return {
-          kind: 'case' as const,
-          caseId: c.id,
-          program: c.program,
-          ...label(c.program, c.programVersion, c.state),
-          title: c.title,
-          state: c.state,
-          actions: def ? allowedActions(def, c.state, roles) : [],
-          dueAt: c.state === 'survey-open' ? c.surveyDeadline : null,
-          updatedAt: c.updatedAt,
-        };
-      }),
+      ...cases.map((c) => ({
+        kind: 'case' as const,
+        caseId: c.id,
+        program: c.program,
+        title: c.title,
+        state: c.state,
+        ...sharedOf(c.program, c.programVersion, c.state, (def) => (def ? allowedActions(def, c.state, roles) : [])),
+        dueAt: c.state === 'survey-open' ? c.surveyDeadline : null,
+        updatedAt: c.updatedAt,
+      })),
       ...surveys.map((c) => ({
         kind: 'survey-response' as const,
         caseId: c.id,
         program: 'governor-conference',
-        ...label('governor-conference', c.programVersion, c.state),
         title: c.title,
         state: c.state,
-        actions: ['answer-survey'],
+        ...sharedOf('governor-conference', c.programVersion, c.state, () => ['answer-survey']),
         dueAt: c.surveyDeadline,
         updatedAt: c.updatedAt,
       })),
     ];
+    // Items with a date first, the most urgent first; then the most recently changed.
+    const order = new Map(items.map((item) => [item, item.dueAt ? Date.parse(item.dueAt) : Number.NaN]));
     items.sort((a, b) => {
-      if (a.dueAt && b.dueAt) return new Date(a.dueAt).getTime() - new Date(b.dueAt).getTime();
-      if (a.dueAt || b.dueAt) return a.dueAt ? -1 : 1;
-      return new Date(b.updatedAt).getTime() - new Date(a.updatedAt).getTime();
+      const [dueA, dueB] = [order.get(a) as number, order.get(b) as number];
+      if (!Number.isNaN(dueA) && !Number.isNaN(dueB)) return dueA - dueB;
+      if (!Number.isNaN(dueA) || !Number.isNaN(dueB)) return Number.isNaN(dueA) ? 1 : -1;
+      return b.updatedAt.getTime() - a.updatedAt.getTime();
     });
     return { items };
   }
