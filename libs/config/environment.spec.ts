@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigurationError, KNOWN_VARIABLES, loadConfig } from './environment';
 
 const BASE = { DATABASE_URL: 'postgres://koryu:secret@db:5432/koryu', SMTP_URL: 'smtp://mail:1025' };
@@ -25,6 +26,14 @@ describe('loadConfig', () => {
     });
     expect(loadConfig('worker', BASE).port).toBe(3001);
     expect(loadConfig('notifier', BASE).port).toBe(3002);
+  });
+
+  it('sizes the API’s pool by the cores (two per core plus two) and the others at 10, unless DATABASE_POOL_SIZE says', () => {
+    expect(loadConfig('api', BASE).databasePoolSize).toBe(2 * availableParallelism() + 2);
+    expect(loadConfig('worker', BASE).databasePoolSize).toBe(10);
+    expect(loadConfig('notifier', BASE).databasePoolSize).toBe(10);
+    expect(loadConfig('api', { ...BASE, DATABASE_POOL_SIZE: '12' }).databasePoolSize).toBe(12);
+    expect(problem('api', { ...BASE, DATABASE_POOL_SIZE: '0' })).toMatch(/^Configuration error: DATABASE_POOL_SIZE /);
   });
 
   it('derives APP_BASE_URL from the API port', () => {
