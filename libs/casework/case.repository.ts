@@ -102,11 +102,14 @@ export const CASE_COLUMNS = `c.id, c.program, c.program_version AS "programVersi
 export const DEADLINE_FIELDS = `d.id, d.case_id AS "caseId", d.key, d.kind, d.title, d.due_at AS "dueAt", d.all_day AS "allDay", d.remind_before AS "remindBefore", d.state`;
 
 /**
- * The cases organisation `$n` sees: its own, and those it is invited to. The invitation half is
- * written with `@>` so that the GIN index on `invited_organisation_ids` serves it (`$n = ANY (…)`
- * cannot use that index, and the OR then made PostgreSQL read the whole table for every list).
+ * Case `c` invites organisation `$n`. Written with `@>` so that the GIN index on
+ * `invited_organisation_ids` serves it: `$n = ANY (…)` cannot use that index, and in an OR it made
+ * PostgreSQL read the whole table for every list.
  */
-export const visibleTo = (n: number) => `(c.organisation_id = $${n} OR c.invited_organisation_ids @> ARRAY[$${n}::uuid])`;
+export const invitedTo = (n: number) => `c.invited_organisation_ids @> ARRAY[$${n}::uuid]`;
+
+/** The cases organisation `$n` sees: its own, and those it is invited to. */
+export const visibleTo = (n: number) => `(c.organisation_id = $${n} OR ${invitedTo(n)})`;
 
 /**
  * The two halves of what organisation `$1` sees, each with the list's `filters`: its own cases
@@ -116,7 +119,7 @@ export const visibleTo = (n: number) => `(c.organisation_id = $${n} OR c.invited
  */
 function visibleHalves(filters: readonly string[]): [string, string] {
   const rest = filters.map((f) => ` AND ${f}`).join('');
-  return [`c.organisation_id = $1${rest}`, `c.invited_organisation_ids @> ARRAY[$1::uuid] AND c.organisation_id <> $1${rest}`];
+  return [`c.organisation_id = $1${rest}`, `${invitedTo(1)} AND c.organisation_id <> $1${rest}`];
 }
 
 /**

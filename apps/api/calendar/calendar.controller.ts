@@ -10,6 +10,7 @@ import { TOKYO } from '@koryu/calendar';
 import { type KoryuConfig, resolveJwtSecret } from '@koryu/config';
 import { UnauthenticatedError } from '@koryu/domain';
 import { KORYU_CONFIG, Public, requireActor } from '@koryu/platform';
+import { invitedTo } from '@koryu/casework';
 
 interface FeedRow {
   id: string;
@@ -75,7 +76,7 @@ export class CalendarController {
       `SELECT d.id, c.id AS "caseId", c.title AS "caseTitle", d.title, d.due_at AS "dueAt", d.all_day AS "allDay", d.state, d.updated_at AS "updatedAt"
          FROM case_deadline d JOIN workflow_case c ON c.id = d.case_id
         WHERE d.kind <> 'sla' AND d.due_at > now() - interval '180 days' AND d.due_at < now() + interval '3 years'
-          AND (c.organisation_id = $1 OR (d.key = 'survey-deadline' AND c.invited_organisation_ids @> ARRAY[$1::uuid]))
+          AND (c.organisation_id = $1 OR (d.key = 'survey-deadline' AND ${invitedTo(1)}))
         ORDER BY d.due_at LIMIT 5000`,
       [user.organisationId],
     );
