@@ -35,6 +35,9 @@ interface PgbenchRun {
   tps: number;
   latencyMs: number;
   failed: number;
+  /** From the per-transaction log; NaN when the run kept none. */
+  p50: number;
+  p99: number;
 }
 
 
@@ -87,25 +90,25 @@ function researchScript(): string {
   ].join('\n') + '\n';
 }
 
-/** `prepared`: parsed and planned once per connection, as the API's hot path sends its statements. */
-async function pgbench(url: string, scriptPath: string, seconds: number, variables: Record<string, string>, protocol: 'prepared' | 'simple' = 'prepared'): Promise<PgbenchRun> {
+/**
+ * `prepared`: parsed and planned once per connection, as the API's hot path sends its statements.
+ * With `logDir`, every transaction's latency is logged (-l) and its p50/p99 read back: the log
+ * costs pgbench a little, so such a run is for reference, never a round.
+ */
+async function pgbench(url: string, scriptPath: string, seconds: number, variables: Record<string, string>, protocol: 'prepared' | 'simple' = 'prepared', logDir?: string): Promise<PgbenchRun> {
   // Prepared, variables are bound as parameters; simple, they are pasted into the text, so as literals.
   const defines = Object.entries(variables).flatMap(([name, value]) => ['-D', `${name}=${protocol === 'simple' ? `'${value.replace(/'/g, "''")}'` : value}`]);
-  const { stdout } = await run(findPgbench(), ['-n', '-M', protocol, '-c', String(CLIENTS), '-j', '2', '-T', String(seconds), ...defines, '-f', scriptPath, url], { maxBuffer: 1 << 20 });
+  const log = logDir ? ['-l', '--log-prefix', join(pgbenchLogDirectory(logDir), 'log')] : [];
+  const { stdout } = await run(findPgbench(), ['-n', '-M', protocol, '-c', String(CLIENTS), '-j', '2', '-T', String(seconds), ...log, ...defines, '-f', scriptPath, url], { maxBuffer: 1 << 20 });
   const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? NaN);
-  return { tps: number(/tps = ([\d.]+)/), latencyMs: number(/latency average = ([\d.]+) ms/), failed: number(/number of failed transactions: (\d+)/) || 0 };
-}
-
-/**
- * pgbench's own latency distribution: the same run as a round, with every transaction's latency
- * logged (-l). The log costs pgbench a little, so this run is for reference, never a round.
- */
-async function loggedPgbench(url: string, scriptPath: string, seconds: number, variables: Record<string, string>, logDir: string): Promise<PgbenchRun & { p50: number; p99: number }> {
-  const defines = Object.entries(variables).flatMap(([name, value]) => ['-D', `${name}=${value}`]);
-  const { stdout } = await run(findPgbench(), ['-n', '-M', 'prepared', '-c', String(CLIENTS), '-j', '2', '-T', String(seconds), '-l', '--log-prefix', join(pgbenchLogDirectory(logDir), 'log'), ...defines, '-f', scriptPath, url], { maxBuffer: 1 << 20 });
-  const latencies = pgbenchLatencies(logDir);
-  const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? NaN);
-  return { tps: number(/tps = ([\d.]+)/), latencyMs: number(/latency average = ([\d.]+) ms/), failed: number(/number of failed transactions: (\d+)/) || 0, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  const latencies = logDir ? pgbenchLatencies(logDir) : [];
+  return {
+    tps: number(/tps = ([\d.]+)/),
+    latencyMs: number(/latency average = ([\d.]+) ms/),
+    failed: number(/number of failed transactions: (\d+)/) || 0,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
 }
 
 /** Transactions committed in the database so far (each autocommitted statement is one). */
@@ -225,7 +228,7 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
     }
     await pgStatements.report(sql, 'P1');
     await checkpoint(databaseUrl);
-    const logged = await loggedPgbench(databaseUrl, scriptPath, options.seconds, variables, join(options.workDir, 'p1-pgbench-log'));
+    const logged = await pgbench(databaseUrl, scriptPath, options.seconds, variables, 'prepared', join(options.workDir, 'p1-pgbench-log'));
     await checkpoint(databaseUrl);
     const notifyInside = await pgbench(databaseUrl, notifyScriptPath, options.seconds, variables);
     await checkpoint(databaseUrl);
