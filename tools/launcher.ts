@@ -7,19 +7,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SERVICES, type ServiceName } from '@koryu/config';
-import { delay, ensureRedis, findFreePort, type MailCatcher, RedisServerNotFoundError, startEmbeddedPostgres, startMailCatcher } from '@koryu/devstack';
+import { delay, ensureRedis, findFreePort, type MailCatcher, QUIET_PROCESS_NODE_FLAGS, RedisServerNotFoundError, startEmbeddedPostgres, startMailCatcher } from '@koryu/devstack';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '@koryu/persistence';
 
 /**
- * Node.js flags per service. The worker and the notifier, background services that allocate little
- * once started, run with a small young generation (V8 keeps the semi-spaces that startup grew to
- * 16 MB at that size while idle): about 35 MB less each, which keeps the whole `npm start` set
- * under QUALITY.md P5's 500 MB. The API, which serves people, keeps Node's defaults, and so does
- * every service under docker-compose.
+ * Node.js flags per service: the worker and the notifier allocate little once started and run with
+ * a small young generation (QUIET_PROCESS_NODE_FLAGS). The API, which serves people, keeps Node's
+ * defaults, and so does every service under docker-compose.
  */
-const NODE_FLAGS: Partial<Record<ServiceName, string[]>> = {
-  worker: ['--max-semi-space-size=2'],
-  notifier: ['--max-semi-space-size=2'],
+const NODE_FLAGS: Partial<Record<ServiceName, readonly string[]>> = {
+  worker: QUIET_PROCESS_NODE_FLAGS,
+  notifier: QUIET_PROCESS_NODE_FLAGS,
 };
 
 const ROOT = resolve(__dirname, '..', '..');
