@@ -123,14 +123,9 @@ export class InboxController {
         updatedAt: c.updatedAt,
       })),
     ];
-    // Items with a date first, the most urgent first; then the most recently changed.
-    const order = new Map(items.map((item) => [item, item.dueAt ? Date.parse(item.dueAt) : Number.NaN]));
-    items.sort((a, b) => {
-      const [dueA, dueB] = [order.get(a) as number, order.get(b) as number];
-      if (!Number.isNaN(dueA) && !Number.isNaN(dueB)) return dueA - dueB;
-      if (!Number.isNaN(dueA) || !Number.isNaN(dueB)) return Number.isNaN(dueA) ? 1 : -1;
-      return b.updatedAt.getTime() - a.updatedAt.getTime();
-    });
-    return { items };
+    // Items with a date first (the few open surveys), the most urgent first; then the most recently changed.
+    const dated = items.filter((item) => item.dueAt !== null).sort((a, b) => Date.parse(a.dueAt as string) - Date.parse(b.dueAt as string));
+    const undated = items.filter((item) => item.dueAt === null).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
+    return { items: [...dated, ...undated] };
   }
 }
