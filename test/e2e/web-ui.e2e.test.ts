@@ -68,10 +68,10 @@ describe('the web UI in a browser', () => {
     await page.getByText('訪問先の候補をもう一つ挙げてください。<script>').waitFor();
   });
 
-  it('says a case is not found, on its page and its edit page, for an id that does not exist', async () => {
+  it('says a case is not found, on its page and its edit page, for an id that does not exist, and a page likewise', async () => {
     const missing = '00000000-0000-4000-8000-000000000000';
-    const notFound = async () => {
-      await page.getByRole('heading', { level: 1, name: '案件が見つかりません' }).waitFor();
+    const notFound = async (heading = '案件が見つかりません') => {
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
       expect(await page.getByRole('link', { name: '受信箱に戻る' }).count()).toBe(1);
     };
     await page.goto(`${base}/cases/${missing}`);
@@ -82,6 +82,8 @@ describe('the web UI in a browser', () => {
     await notFound();
     await page.goto(`${base}/cases/${missing}/edit`);
     await notFound();
+    await page.goto(`${base}/no-such-page`);
+    await notFound('ページが見つかりません');
   });
 
   it('switches to English and keeps the choice on the next visit', async () => {

@@ -24,16 +24,22 @@ export function ErrorPanel({ error, onRetry, standalone }: { error: ApiError; on
   );
 }
 
-/** A case that does not exist, or that the caller's organisation may not see (the API answers 404 for both). */
-export function CaseNotFound() {
+/** Something that is not there: a heading, why, and the way back to the inbox. */
+export function NotFound({ title, body }: { title: string; body: string }) {
   const { t } = useI18n();
   return (
     <>
-      <h1>{t('case.notFound')}</h1>
-      <p>{t('case.notFoundBody')}</p>
+      <h1>{title}</h1>
+      <p>{body}</p>
       <p>
         <a href="/">{t('case.backToInbox')}</a>
       </p>
     </>
   );
+}
+
+/** A case that does not exist, or that the caller's organisation may not see (the API answers 404 for both). */
+export function CaseNotFound() {
+  const { t } = useI18n();
+  return <NotFound title={t('case.notFound')} body={t('case.notFoundBody')} />;
 }
