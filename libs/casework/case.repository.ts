@@ -33,6 +33,7 @@ export interface VisibleCase extends CaseRow {
 }
 
 import type { Query } from './facts';
+import { syncReminders } from './reminders';
 import { RecentCases } from './recent-cases';
 
 export interface FieldChange {
@@ -351,15 +352,24 @@ export class CaseRepository implements OnApplicationShutdown {
     return byCase;
   }
 
-  /** A custom milestone (POST /cases/:id/deadlines); its reminders go to the case's creator, whoever set it and `notify`. */
+  /**
+   * A custom milestone (POST /cases/:id/deadlines) and its reminders, in one transaction. Its
+   * reminders go to the case's creator, whoever set it and `notify`. Only the new milestone's
+   * reminders are written: the case's others are neither touched nor locked, so a worker holding
+   * them while it sends them delays nothing here (and is never in a deadlock with this request).
+   */
   async addDeadline(input: { caseId: string; title: string; dueAt: Date; allDay: boolean; remindBefore: string[]; notify: string[]; createdBy: string }): Promise<DeadlineRow> {
-    const [row] = await this.dataSource.query(
-      `INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before, notify, created_by)
-       VALUES ($1, 'custom-' || gen_random_uuid(), 'custom', jsonb_build_object('ja', $2::text, 'en', $2::text), $3, $4, $5, $6, $7)
-       RETURNING id, case_id AS "caseId", key, kind, title, due_at AS "dueAt", all_day AS "allDay", remind_before AS "remindBefore", state`,
-      [input.caseId, input.title, input.dueAt, input.allDay, input.remindBefore, input.notify, input.createdBy],
-    );
-    return row;
+    return this.dataSource.transaction(async (manager) => {
+      const query: Query = (text, params) => manager.query(text, params);
+      const [row] = await query<DeadlineRow & { generation: number }>(
+        `INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before, notify, created_by)
+         VALUES ($1, 'custom-' || gen_random_uuid(), 'custom', jsonb_build_object('ja', $2::text, 'en', $2::text), $3, $4, $5, $6, $7)
+         RETURNING id, case_id AS "caseId", key, kind, title, due_at AS "dueAt", all_day AS "allDay", remind_before AS "remindBefore", state, generation`,
+        [input.caseId, input.title, input.dueAt, input.allDay, input.remindBefore, input.notify, input.createdBy],
+      );
+      await syncReminders(query, [input.caseId], [row]);
+      return row;
+    });
   }
 
   async history(caseId: string): Promise<HistoryRow[]> {

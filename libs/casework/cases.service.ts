@@ -4,7 +4,6 @@ import { DomainError, ForbiddenError, NotFoundError, RuleFailedError, Validation
 import { dueInstant, fiscalYearLabel } from '@koryu/calendar';
 import { type DeadlineStatus, deadlineStatus } from './deadlines';
 import { type FactLoader, loadFacts, type Query } from './facts';
-import { syncReminders } from './reminders';
 import { currentContext, currentLocale, domainErrorResponse, type ErrorBody, requireActor, runWithContext } from '@koryu/platform';
 import { type ActionInput, type ActorRole, allowedActions, type Decision, decide, diff, editableFields, effectsOf, factsNeeded, lockKeys, type ProgramDefinition, ProgramRegistry, ruleMessage, type RuleParam, type RuleViolation, validateForm } from '@koryu/workflow';
 import { CaseRepository, type CaseRow, type DeadlineRow, type HistoryRow, type ListPosition, type VisibleCase } from './case.repository';
@@ -306,7 +305,6 @@ export class CasesService {
       if (unknown.length > 0) throw new ValidationFailedError(unknown.map((userId) => ({ field: `notify.${notify.indexOf(userId)}`, code: 'invalid' })));
     }
     const created = await this.cases.addDeadline({ caseId: id, title: input.title, dueAt, allDay, remindBefore: input.remindBefore ?? [], notify, createdBy: actor.userId });
-    await syncReminders((text, params) => this.cases.query(text, params), [id]);
     return this.deadlineView(created);
   }
 

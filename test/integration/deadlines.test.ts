@@ -209,6 +209,32 @@ describe('reminders', () => {
     expect(rows[0].n).toBe(3);
   });
 
+  it('adds a milestone without waiting on the case’s other reminders, which a worker may hold while it sends them', async () => {
+    const { body: created } = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: visit }, { token: token['hachimantai.staff'] });
+    const first = await api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: '会場下見', dueAt: '2027-03-01', remindBefore: ['P7D', 'P1D'] }, { token: token['hachimantai.staff'] });
+    expect(first.status).toBe(201);
+    // Another transaction holds the first milestone's reminders, as a replica sending them does.
+    const holder = new Client({ connectionString: api.database.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      const held = await holder.query(`SELECT r.id FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id WHERE d.case_id = $1 FOR UPDATE OF r`, [created.id]);
+      expect(held.rowCount).toBe(2);
+      const added = api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: '通訳との打合せ', dueAt: '2027-03-02', remindBefore: ['P1D'] }, { token: token['hachimantai.staff'] });
+      const waited = new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 5_000).unref());
+      expect(await Promise.race([added.then((r) => r.status), waited])).toBe(201);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    const { rows } = await sql.query(`SELECT d.title->>'ja' AS title, r.before FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id WHERE d.case_id = $1 ORDER BY d.due_at, r.before`, [created.id]);
+    expect(rows).toEqual([
+      { title: '会場下見', before: 'P1D' },
+      { title: '会場下見', before: 'P7D' },
+      { title: '通訳との打合せ', before: 'P1D' },
+    ]);
+  });
+
   it('R6: never fires a reminder whose deadline was cancelled before its time', async () => {
     const { body: created } = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: visit }, { token: token['hachimantai.staff'] });
     await api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: '会場下見', dueAt: new Date(Date.now() + 16_000).toISOString(), remindBefore: ['PT10S'] }, { token: token['hachimantai.staff'] });

@@ -108,11 +108,14 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationS
             opts: { jobId: source.jobId(row.id, row.generation), delay: Math.max(0, new Date(row.fireAt).getTime() - Date.now()) },
           })),
         );
-        // Marked after Redis holds the jobs: a crash in between only offers them again.
+        // Marked after Redis holds the jobs: a crash in between only offers them again. A row another
+        // transaction holds (a replica sending it, a sync moving it) is left unmarked and offered
+        // again on the next pass; waiting for it could close a deadlock cycle with that transaction.
         await this.dataSource.query(
-          `UPDATE ${source.table} t SET queued_generation = q.generation
+          `WITH free AS (SELECT id FROM ${source.table} WHERE id = ANY ($1::uuid[]) FOR UPDATE SKIP LOCKED)
+           UPDATE ${source.table} t SET queued_generation = q.generation
              FROM unnest($1::uuid[], $2::int[]) AS q (id, generation)
-            WHERE t.id = q.id AND t.generation = q.generation`,
+            WHERE t.id = q.id AND t.generation = q.generation AND t.id IN (SELECT id FROM free)`,
           [rows.map((r) => r.id), rows.map((r) => r.generation)],
         );
         offered += rows.length;
