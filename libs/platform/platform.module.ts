@@ -50,9 +50,9 @@ class RedisCloser implements OnApplicationShutdown {
 /**
  * Where the JSON logs go: standard output, written in 4 KiB chunks off the request path rather than
  * one blocking write per line (a slow reader of the output would otherwise stall every request),
- * and at least once a second; pino writes what is left when the process exits.
+ * and at least once a second; LogFlusher writes what is left when the application shuts down.
  */
-function logDestination(): pino.DestinationStream {
+function logDestination(): pino.DestinationStream & { flushSync(): void } {
   const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
   setInterval(() => {
     // flush() throws while the stream is still opening; the next tick writes it.
@@ -63,6 +63,22 @@ function logDestination(): pino.DestinationStream {
     }
   }, 1000).unref();
   return destination;
+}
+
+const LOG_DESTINATION = Symbol('LOG_DESTINATION');
+
+/** Writes the buffered log lines at shutdown: a process that stops (or a test file that ends) keeps its last lines. */
+@Injectable()
+class LogFlusher implements OnApplicationShutdown {
+  constructor(@Inject(LOG_DESTINATION) private readonly destination: { flushSync(): void }) {}
+
+  onApplicationShutdown(): void {
+    try {
+      this.destination.flushSync();
+    } catch {
+      /* never opened: nothing was written */
+    }
+  }
 }
 
 export interface PlatformOptions {
@@ -79,6 +95,7 @@ export interface PlatformOptions {
 @Module({})
 export class PlatformModule {
   static forRoot({ config, readiness }: PlatformOptions): DynamicModule {
+    const destination = logDestination();
     return {
       module: PlatformModule,
       imports: [
@@ -97,7 +114,7 @@ export class PlatformModule {
               },
               redact: { paths: ['*.authorization', '*.cookie', '*.password', '*.accessToken', '*.token'], censor: '[redacted]' },
             },
-            logDestination(),
+            destination,
           ],
         }),
         TypeOrmModule.forRootAsync({
@@ -132,6 +149,8 @@ export class PlatformModule {
           useFactory: () => new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: `koryu-${config.service}` }),
         },
         RedisCloser,
+        { provide: LOG_DESTINATION, useValue: destination },
+        LogFlusher,
         DatabaseSetup,
         AuditService,
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

@@ -30,7 +30,9 @@ export async function startApi(env: Record<string, string> = {}, options: ApiOpt
     KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-api-')),
     KORYU_ADMIN_EMAIL: TEST_ADMIN.email,
     KORYU_ADMIN_PASSWORD: TEST_ADMIN.password,
-    LOG_LEVEL: 'silent',
+    // Errors only: an unexpected one (a 500) prints its stack beside the failing test; expected
+    // refusals (4xx, a 503 while the database is away) log below that level.
+    LOG_LEVEL: process.env.KORYU_TEST_LOG_LEVEL ?? 'error',
     ...env,
   });
   // Port 0: the kernel picks a free one, so test files can run side by side.
