@@ -19,6 +19,7 @@ const UNAVAILABLE_CODES = new Set([
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
+  '53300', // too_many_connections
   '08000',
   '08003',
   '08006',
@@ -26,7 +27,14 @@ const UNAVAILABLE_CODES = new Set([
   '08004',
 ]);
 
-const UNAVAILABLE_MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /Client has encountered a connection error/i, /Connection is closed/i];
+const UNAVAILABLE_MESSAGES = [
+  /Connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /Client has encountered a connection error/i,
+  /Connection is closed/i,
+  // A database closed to connections (ALLOW_CONNECTIONS false, as during maintenance): SQLSTATE 55000, which other errors share.
+  /is not currently accepting connections/i,
+];
 
 /**
  * Turns whatever was thrown (a DomainError, a Nest HttpException, a Fastify parser error, a
