@@ -58,7 +58,10 @@ export async function answersPing(url: string): Promise<boolean> {
   } catch {
     return false;
   } finally {
-    client.disconnect();
+    // A client whose connection failed has ended already; disconnecting it again would leave a
+    // 2 s timer of ioredis's (disconnectTimeout, set for a socket whose close already came) that
+    // keeps the process alive.
+    if (client.status !== 'end') client.disconnect();
   }
 }
 
