@@ -4,6 +4,7 @@
  * SMTP, against an `smtp-server` in this process. Mails are in the recipient's language, with
  * HTML-escaped user text and a link to the case.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -120,11 +121,12 @@ it('sends managers one daily digest of what waits for them, however often the di
   const submitted = await api.http.post(`/api/v1/cases/${created.id}/actions/submit`, { version: created.version }, { token: token.staff });
   expect(submitted.status).toBe(200);
   mails.length = 0;
-  // 08:30 JST on Tuesday 2026-12-01: the scheduler's job, here added by hand (twice, as two replicas could).
+  // 08:30 JST on Tuesday 2026-12-01: the scheduler's job, here added by hand, twice (as a retry
+  // or a second replica's job would run it). Ids new to this run: Redis keeps completed jobs, and
+  // a test Redis reused from an earlier run would take a known id as already done.
   const timers = new Queue(QUEUES.timers, { connection: workerConnection(testRedisUrl()), prefix: QUEUE_PREFIX });
   try {
-    await timers.add('digest', { date: '2026-12-01' }, { jobId: 'digest-2026-12-01-test-a' });
-    await timers.add('digest', { date: '2026-12-01' }, { jobId: 'digest-2026-12-01-test-b' });
+    for (const copy of ['a', 'b']) await timers.add('digest', { date: '2026-12-01' }, { jobId: `digest-2026-12-01-test-${copy}-${randomUUID()}` });
   } finally {
     await timers.close();
   }
