@@ -25,7 +25,7 @@ import { delay, findFreePort } from '@koryu/devstack';
 import { percentile, pgStatements } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
 import { type BenchOptions, freshDatabase, startService, stopService, waitUntilReady } from './lib/services';
-import { postgresCpu, processCpu, selfCpu } from './lib/cpu';
+import { postgresCpu, postgresCpuByBackend, postgresCpuByClient, processCpu, selfCpu } from './lib/cpu';
 import { type CasePosition, pacedTransitions, submitAndReturn } from './lib/transitions';
 
 const CLIENTS = 32;
@@ -94,10 +94,12 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
     const cpu = () => ({ postgres: postgresCpu(options.postgresDataDir), api: processCpu(api.pid ?? 0), worker: processCpu(worker?.pid ?? 0), redis: processCpu(redisPid), bench: selfCpu().own });
     await pgStatements.reset(sql);
     const cpuBefore = cpu();
+    const backendsBefore = await postgresCpuByBackend(sql);
     const run = await pacedTransitions({ base, cases: await positions(), tokens, seconds: options.seconds, rate });
     const load = { rps: run.rps, failures: run.non2xx + run.errors };
     await settle();
     const cpuAfter = cpu();
+    const byClient = postgresCpuByClient(backendsBefore, await postgresCpuByBackend(sql));
     await pgStatements.report(sql, 'P2');
 
     // Commit times (track_commit_timestamp): a transition's from its history row (written in the
@@ -139,6 +141,7 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
       '- Times run from the commit of the transition (PostgreSQL\'s commit timestamp of its history row) to the relay marking it sent right after publishing it (`outbox.sent_at`), to the start of the consumer\'s transaction (`processed_event.processed_at`) and to the commit of the notification row, from which on `GET /notifications` returns it.',
       '- The API, the worker and this load generator share the machine\'s two cores with PostgreSQL and Redis.',
       `- CPU per transition from the start of the load until the worker caught up (user + system, from /proc): ${(Object.keys(cpuBefore) as (keyof typeof cpuBefore)[]).map((k) => `${k === 'bench' ? 'this load generator' : k === 'api' ? 'the API' : k === 'worker' ? 'the worker' : k === 'postgres' ? 'PostgreSQL' : 'Redis'} ${(((cpuAfter[k] - cpuBefore[k]) * 1000) / rows.length).toFixed(2)} ms`).join(', ')}.`,
+      `- PostgreSQL's share by client (its backends' CPU per transition, over the backends that lived through the run; the rest is background processes and this generator's own queries): ${[...byClient].filter(([, seconds]) => seconds > 0).map(([client, seconds]) => `${client} ${((seconds * 1000) / rows.length).toFixed(2)} ms`).join(', ')}.`,
     ];
     return { lines, passed };
   } finally {

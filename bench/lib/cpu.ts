@@ -49,3 +49,25 @@ export function selfCpu(): { own: number; children: number } {
   const t = times(process.pid);
   return { own: t?.own ?? NaN, children: t?.children ?? NaN };
 }
+
+/**
+ * CPU seconds used so far by each PostgreSQL backend, by the client's `application_name` (the
+ * services name their pools: koryu-api, koryu-worker, koryu-outbox-relay…). Compare two readings
+ * over backends present in both: pooled connections live through a run; one that came and went
+ * in between is left out.
+ */
+export async function postgresCpuByBackend(sql: { query<R>(text: string): Promise<{ rows: R[] }> }): Promise<Map<number, { client: string; seconds: number }>> {
+  const { rows } = await sql.query<{ pid: number; client: string }>(`SELECT pid, coalesce(nullif(application_name, ''), backend_type) AS client FROM pg_stat_activity`);
+  return new Map(rows.map((row) => [row.pid, { client: row.client, seconds: processCpu(row.pid) }]));
+}
+
+/** Per client, the CPU its backends used between two readings of postgresCpuByBackend. */
+export function postgresCpuByClient(before: Map<number, { client: string; seconds: number }>, after: Map<number, { client: string; seconds: number }>): Map<string, number> {
+  const used = new Map<string, number>();
+  for (const [pid, end] of after) {
+    const start = before.get(pid);
+    if (!start || start.client !== end.client || !Number.isFinite(end.seconds - start.seconds)) continue;
+    used.set(end.client, (used.get(end.client) ?? 0) + end.seconds - start.seconds);
+  }
+  return new Map([...used].sort((a, b) => b[1] - a[1]));
+}
