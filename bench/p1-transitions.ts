@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { findFreePort, delay } from '@koryu/devstack';
-import { postgresCpu, processCpu, selfCpu } from './lib/cpu';
+import { postgresCpu, processCpu, selfCpu, walFlushes } from './lib/cpu';
 import { CASE_COLUMNS, DEADLINES_OF_CASE } from '@koryu/casework';
 import { findPgbench, median, percentile, pgbenchLatencies, pgbenchLogDirectory, pgStatements } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
@@ -200,21 +200,26 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
     const rawCpu: { postgres: number; pgbench: number }[] = [];
     const httpCpu: { postgres: number; api: number; wrk: number }[] = [];
     const pgCpu = () => postgresCpu(options.postgresDataDir);
+    // WAL flushes so far by every kind of process (NaN before PostgreSQL 18), and per transaction in each round.
+    const flushes = async () => [...((await walFlushes(sql))?.values() ?? [NaN])].reduce((sum, n) => sum + n, 0);
+    const rawFlushes: number[] = [];
+    const httpFlushes: number[] = [];
     const historyBefore = Number((await sql.query(`SELECT count(*) FROM case_history WHERE case_id = ANY($1) AND action IN ('submit', 'return')`, [httpCases])).rows[0].count);
     await pgStatements.reset(sql);
     for (let round = 1; round <= options.rounds; round += 1) {
       await checkpoint(databaseUrl);
-      const rawStart = { postgres: pgCpu(), pgbench: selfCpu().children };
+      const rawStart = { postgres: pgCpu(), pgbench: selfCpu().children, flushes: await flushes() };
       const rawRun = await pgbench(databaseUrl, scriptPath, options.seconds, variables);
       raw.push(rawRun);
       // pgbench's backends end after it does: count their time once they are gone.
       for (let i = 0; i < 50 && Number((await sql.query(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgbench'`)).rows[0].count) > 0; i += 1) await delay(20);
       const transactions = rawRun.tps * options.seconds / 1000;
       rawCpu.push({ postgres: (pgCpu() - rawStart.postgres) / transactions, pgbench: (selfCpu().children - rawStart.pgbench) / transactions });
+      rawFlushes.push(((await flushes()) - rawStart.flushes) / (transactions * 1000));
       process.stderr.write(`P1 round ${round}: pgbench ${raw.at(-1)?.tps.toFixed(0)} tps\n`);
       await checkpoint(databaseUrl);
       const before = await statements(sql);
-      const httpStart = { postgres: pgCpu(), api: processCpu(api.pid ?? 0), wrk: selfCpu().children };
+      const httpStart = { postgres: pgCpu(), api: processCpu(api.pid ?? 0), wrk: selfCpu().children, flushes: await flushes() };
       const httpRun = await runHttp(options.seconds);
       viaHttp.push(httpRun);
       const requests = (httpRun.completed + httpRun.non2xx) / 1000;
@@ -223,6 +228,7 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
         api: (processCpu(api.pid ?? 0) - httpStart.api) / requests,
         wrk: (selfCpu().children - httpStart.wrk) / requests,
       });
+      httpFlushes.push(((await flushes()) - httpStart.flushes) / (requests * 1000));
       statementsPerRequest.push((await statements(sql)) - before);
       process.stderr.write(`P1 round ${round}: HTTP ${viaHttp.at(-1)?.rps.toFixed(0)} req/s\n`);
     }
@@ -286,6 +292,9 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
       `- Against the research's G1 reference (\`../shared/research/perf-baseline.md\` §3: \`transition3.sql\`, simple protocol, 32 clients; the figure the issue quotes as ~4,100 tps), run once after the rounds: ${(100 * httpRps / research.tps).toFixed(1)}%. It is not the verdict: the statement the API sends, prepared, is the stricter reference and stays the bar here.`,
       `- CPU per transition (user + system, medians of the rounds, from /proc): pgbench's transactions cost PostgreSQL ${ms(rawCpu.map((c) => c.postgres))} and pgbench ${ms(rawCpu.map((c) => c.pgbench))}; HTTP requests cost PostgreSQL ${ms(httpCpu.map((c) => c.postgres))}, the API process ${ms(httpCpu.map((c) => c.api))} and wrk ${ms(httpCpu.map((c) => c.wrk))}. The machine has ${cpus().length} cores for all of them. In the autocannon run, PostgreSQL ${autocannonCpu.postgres.toFixed(2)} ms, the API ${autocannonCpu.api.toFixed(2)} ms and autocannon ${autocannonCpu.autocannon.toFixed(2)} ms.`,
       `- The load generator: pgbench and wrk are both written in C. On two cores shared by every process, a generator's CPU comes out of the rate it measures, so the verdict compares like with like; autocannon, which P1's text names as an example, costs several times wrk's CPU per request and is reported once for reference.`,
+      ...(rawFlushes.every(Number.isFinite) && httpFlushes.every(Number.isFinite)
+        ? [`- WAL flushes (pg_stat_io, medians of the rounds): ${median(rawFlushes).toFixed(2)} per pgbench transaction, ${median(httpFlushes).toFixed(2)} per HTTP request. Commits that overlap share a flush.`]
+        : []),
       `- PostgreSQL transactions per HTTP request: ${(median(statementsPerRequest.map((n, i) => n / (viaHttp[i].completed + viaHttp[i].non2xx))) || 0).toFixed(2)} (pgbench: 1).`,
       `- Every HTTP request was a transition: ${completed} answered 200 and ${failures} answered otherwise over the measured rounds (${viaHttp.reduce((sum, r) => sum + r.errors, 0)} socket errors or timeouts, counted by wrk); the history gained ${written} submit/return entries for those cases (${consistent ? 'consistent' : '**inconsistent**'}: a request in flight when a run stops commits unanswered).`,
       '- A NOTIFY inside the write transaction serialises commits on PostgreSQL\'s notify lock (compare the reference row), so the API wakes the outbox relay with a coalesced NOTIFY after the commit instead (OutboxWaker).',

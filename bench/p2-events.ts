@@ -25,7 +25,7 @@ import { delay, findFreePort } from '@koryu/devstack';
 import { percentile, pgStatements } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
 import { type BenchOptions, freshDatabase, startService, stopService, waitUntilReady } from './lib/services';
-import { postgresCpu, postgresCpuByBackend, postgresCpuByClient, processCpu, selfCpu } from './lib/cpu';
+import { postgresCpu, postgresCpuByBackend, postgresCpuByClient, processCpu, selfCpu, walFlushes } from './lib/cpu';
 import { type CasePosition, pacedTransitions, submitAndReturn } from './lib/transitions';
 
 const CLIENTS = 32;
@@ -95,11 +95,13 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
     await pgStatements.reset(sql);
     const cpuBefore = cpu();
     const backendsBefore = await postgresCpuByBackend(sql);
+    const flushesBefore = await walFlushes(sql);
     const run = await pacedTransitions({ base, cases: await positions(), tokens, seconds: options.seconds, rate });
     const load = { rps: run.rps, failures: run.non2xx + run.errors };
     await settle();
     const cpuAfter = cpu();
     const byClient = postgresCpuByClient(backendsBefore, await postgresCpuByBackend(sql));
+    const flushesAfter = await walFlushes(sql);
     await pgStatements.report(sql, 'P2');
 
     // Commit times (track_commit_timestamp): a transition's from its history row (written in the
@@ -142,6 +144,9 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
       '- The API, the worker and this load generator share the machine\'s two cores with PostgreSQL and Redis.',
       `- CPU per transition from the start of the load until the worker caught up (user + system, from /proc): ${(Object.keys(cpuBefore) as (keyof typeof cpuBefore)[]).map((k) => `${k === 'bench' ? 'this load generator' : k === 'api' ? 'the API' : k === 'worker' ? 'the worker' : k === 'postgres' ? 'PostgreSQL' : 'Redis'} ${(((cpuAfter[k] - cpuBefore[k]) * 1000) / rows.length).toFixed(2)} ms`).join(', ')}.`,
       `- PostgreSQL's share by client (its backends' CPU per transition, over the backends that lived through the run; the rest is background processes and this generator's own queries): ${[...byClient].filter(([, seconds]) => seconds > 0).map(([client, seconds]) => `${client} ${((seconds * 1000) / rows.length).toFixed(2)} ms`).join(', ')}.`,
+      ...(flushesBefore && flushesAfter
+        ? [`- WAL flushes per transition (pg_stat_io): ${[...flushesAfter].map(([kind, n]) => [kind, (n - (flushesBefore.get(kind) ?? 0)) / rows.length] as const).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n.toFixed(2)}`).join(', ')}.`]
+        : []),
     ];
     return { lines, passed };
   } finally {

@@ -71,3 +71,17 @@ export function postgresCpuByClient(before: Map<number, { client: string; second
   }
   return new Map([...used].sort((a, b) => b[1] - a[1]));
 }
+
+/**
+ * WAL flushes (fsync/fdatasync of the WAL) so far, by the kind of process that did them
+ * (PostgreSQL 18's pg_stat_io; `client backend` is the connections' own commits, `walwriter`
+ * the background writer of asynchronous commits). Undefined before PostgreSQL 18.
+ */
+export async function walFlushes(sql: { query<R>(text: string): Promise<{ rows: R[] }> }): Promise<Map<string, number> | undefined> {
+  try {
+    const { rows } = await sql.query<{ kind: string; fsyncs: string }>(`SELECT backend_type AS kind, sum(fsyncs) AS fsyncs FROM pg_stat_io WHERE object = 'wal' GROUP BY 1`);
+    return new Map(rows.map((row) => [row.kind, Number(row.fsyncs ?? 0)]));
+  } catch {
+    return undefined;
+  }
+}
