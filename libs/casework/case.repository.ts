@@ -3,7 +3,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { requireActor } from '@koryu/platform';
-import { preparedQuery, SideConnection } from '@koryu/persistence';
+import { preparedQuery, retryOnConflict, SideConnection } from '@koryu/persistence';
 import { OutboxWaker } from '@koryu/queues';
 
 export interface CaseRow {
@@ -330,14 +330,17 @@ export class CaseRepository implements OnApplicationShutdown {
 
   /**
    * Runs `work` in one transaction holding the given advisory locks (rules that count other cases,
-   * effects that write beside the case), then wakes the outbox relay after the commit.
+   * effects that write beside the case), then wakes the outbox relay after the commit. A
+   * transaction PostgreSQL aborts as a deadlock victim runs again (`work` must do nothing outside it).
    */
   async transaction<T>(lockKeys: readonly string[], work: (query: Query) => Promise<T>): Promise<T> {
-    const result = await this.dataSource.transaction(async (manager) => {
-      const query: Query = (text, params) => manager.query(text, params);
-      for (const key of lockKeys) await query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
-      return work(query);
-    });
+    const result = await retryOnConflict(() =>
+      this.dataSource.transaction(async (manager) => {
+        const query: Query = (text, params) => manager.query(text, params);
+        for (const key of lockKeys) await query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+        return work(query);
+      }),
+    );
     this.waker.wake();
     return result;
   }
@@ -359,17 +362,19 @@ export class CaseRepository implements OnApplicationShutdown {
    * them while it sends them delays nothing here (and is never in a deadlock with this request).
    */
   async addDeadline(input: { caseId: string; title: string; dueAt: Date; allDay: boolean; remindBefore: string[]; notify: string[]; createdBy: string }): Promise<DeadlineRow> {
-    return this.dataSource.transaction(async (manager) => {
-      const query: Query = (text, params) => manager.query(text, params);
-      const [row] = await query<DeadlineRow & { generation: number }>(
-        `INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before, notify, created_by)
-         VALUES ($1, 'custom-' || gen_random_uuid(), 'custom', jsonb_build_object('ja', $2::text, 'en', $2::text), $3, $4, $5, $6, $7)
-         RETURNING id, case_id AS "caseId", key, kind, title, due_at AS "dueAt", all_day AS "allDay", remind_before AS "remindBefore", state, generation`,
-        [input.caseId, input.title, input.dueAt, input.allDay, input.remindBefore, input.notify, input.createdBy],
-      );
-      await syncReminders(query, [input.caseId], [row]);
-      return row;
-    });
+    return retryOnConflict(() =>
+      this.dataSource.transaction(async (manager) => {
+        const query: Query = (text, params) => manager.query(text, params);
+        const [row] = await query<DeadlineRow & { generation: number }>(
+          `INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before, notify, created_by)
+           VALUES ($1, 'custom-' || gen_random_uuid(), 'custom', jsonb_build_object('ja', $2::text, 'en', $2::text), $3, $4, $5, $6, $7)
+           RETURNING id, case_id AS "caseId", key, kind, title, due_at AS "dueAt", all_day AS "allDay", remind_before AS "remindBefore", state, generation`,
+          [input.caseId, input.title, input.dueAt, input.allDay, input.remindBefore, input.notify, input.createdBy],
+        );
+        await syncReminders(query, [input.caseId], [row]);
+        return row;
+      }),
+    );
   }
 
   async history(caseId: string): Promise<HistoryRow[]> {

@@ -8,3 +8,4 @@ export * from './entities/audit-log.entity';
 export { MIGRATIONS, MIGRATIONS_COUNT } from './migrations';
 export * from './prepared';
 export * from './side-connection';
+export * from './retry';

@@ -13,6 +13,7 @@ describe('classifyError', () => {
     ['a database closed to connections', pgError('database "koryu" is not currently accepting connections', '55000')],
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
     ['a pool that cannot connect in time', new Error('timeout exceeded when trying to connect')],
+    ['a deadlock that outlasted its retries', pgError('deadlock detected', '40P01')],
   ])('answers 503 for %s', (_, error) => {
     expect(classifyError(error)?.code).toBe('SERVICE_UNAVAILABLE');
   });

@@ -20,6 +20,10 @@ const UNAVAILABLE_CODES = new Set([
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
   '53300', // too_many_connections
+  // A deadlock victim or a serialization failure that still failed when its transaction ran again
+  // (retryOnConflict): nothing was written, and the same request may well succeed in a moment.
+  '40P01',
+  '40001',
   '08000',
   '08003',
   '08006',
