@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type OrganisationKind, preparedQuery, type Role } from '@koryu/persistence';
+import { type OrganisationKind, preparedQuery, retryOnConflict, type Role } from '@koryu/persistence';
 import { requireActor } from '@koryu/platform';
 
 export interface OrganisationRow {
@@ -201,7 +201,8 @@ export class AccountRepository {
     return row;
   }
 
+  /** One transaction, run again if PostgreSQL aborts it as a deadlock victim (`work` does nothing outside it). */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+    return retryOnConflict(() => this.dataSource.transaction(work));
   }
 }
