@@ -168,10 +168,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /**
    * Marks published rows sent on a pooled connection while the leader's session reads the next
    * batch, which skips them meanwhile. Should marking fail, they stay unsent and are published
-   * again (at least once), so it is only logged.
+   * again (at least once), so it is only logged. The mark commits without waiting for its WAL
+   * flush (synchronous_commit off for this statement's transaction): if PostgreSQL crashes in the
+   * next moment and loses it, the rows are published again, which the consumers' event ids absorb,
+   * and a flush per batch is saved.
    */
   private markSent(ids: string[]): void {
-    const marked: Promise<void> = preparedQuery(this.dataSource, 'UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [ids])
+    const marked: Promise<void> = preparedQuery(
+      this.dataSource,
+      `WITH async AS (SELECT set_config('synchronous_commit', 'off', true)) UPDATE outbox SET sent_at = now() FROM async WHERE id = ANY($1::bigint[])`,
+      [ids],
+    )
       .then(
         () => undefined,
         (error: unknown) => this.logger.warn(`outbox relay: published rows not marked sent, they will be published again: ${error instanceof Error ? error.message : String(error)}`),
