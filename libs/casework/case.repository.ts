@@ -5,6 +5,9 @@ import type { DataSource } from 'typeorm';
 import { requireActor } from '@koryu/platform';
 import { preparedQuery, retryOnConflict, SideConnection } from '@koryu/persistence';
 import { OutboxWaker } from '@koryu/queues';
+import type { Query } from './facts';
+import { RecentCases } from './recent-cases';
+import { reminderTimes } from './reminders';
 
 export interface CaseRow {
   id: string;
@@ -31,10 +34,6 @@ export interface VisibleCase extends CaseRow {
   /** Kind of the owning organisation (rules such as APPLICANT_NOT_ELIGIBLE read it). */
   ownerKind?: 'prefecture' | 'municipality' | 'association';
 }
-
-import type { Query } from './facts';
-import { syncReminders } from './reminders';
-import { RecentCases } from './recent-cases';
 
 export interface FieldChange {
   field: string;
@@ -356,25 +355,25 @@ export class CaseRepository implements OnApplicationShutdown {
   }
 
   /**
-   * A custom milestone (POST /cases/:id/deadlines) and its reminders, in one transaction. Its
+   * A custom milestone (POST /cases/:id/deadlines) and its reminders, in one statement. Its
    * reminders go to the case's creator, whoever set it and `notify`. Only the new milestone's
    * reminders are written: the case's others are neither touched nor locked, so a worker holding
-   * them while it sends them delays nothing here (and is never in a deadlock with this request).
+   * them while it sends them delays nothing here.
    */
   async addDeadline(input: { caseId: string; title: string; dueAt: Date; allDay: boolean; remindBefore: string[]; notify: string[]; createdBy: string }): Promise<DeadlineRow> {
-    return retryOnConflict(() =>
-      this.dataSource.transaction(async (manager) => {
-        const query: Query = (text, params) => manager.query(text, params);
-        const [row] = await query<DeadlineRow & { generation: number }>(
-          `INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before, notify, created_by)
-           VALUES ($1, 'custom-' || gen_random_uuid(), 'custom', jsonb_build_object('ja', $2::text, 'en', $2::text), $3, $4, $5, $6, $7)
-           RETURNING id, case_id AS "caseId", key, kind, title, due_at AS "dueAt", all_day AS "allDay", remind_before AS "remindBefore", state, generation`,
-          [input.caseId, input.title, input.dueAt, input.allDay, input.remindBefore, input.notify, input.createdBy],
-        );
-        await syncReminders(query, [input.caseId], [row]);
-        return row;
-      }),
+    const [row] = await this.dataSource.query(
+      `WITH deadline AS (
+         INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, remind_before, notify, created_by)
+         VALUES ($1, 'custom-' || gen_random_uuid(), 'custom', jsonb_build_object('ja', $2::text, 'en', $2::text), $3, $4, $5, $6, $7)
+         RETURNING id, case_id AS "caseId", key, kind, title, due_at AS "dueAt", all_day AS "allDay", remind_before AS "remindBefore", state, generation),
+       reminders AS (
+         INSERT INTO deadline_reminder (deadline_id, before, fire_at, generation, skipped, sent_at)
+         SELECT d.id, r.before, r."fireAt", d.generation, r.skipped, CASE WHEN r.skipped THEN now() END
+           FROM deadline d, jsonb_to_recordset($8::jsonb) AS r (before text, "fireAt" timestamptz, skipped boolean))
+       SELECT id, "caseId", key, kind, title, "dueAt", "allDay", "remindBefore", state FROM deadline`,
+      [input.caseId, input.title, input.dueAt, input.allDay, input.remindBefore, input.notify, input.createdBy, JSON.stringify(reminderTimes(input, new Date()))],
     );
+    return row;
   }
 
   async history(caseId: string): Promise<HistoryRow[]> {

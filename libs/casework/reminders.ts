@@ -16,24 +16,31 @@ export interface ReminderDeadline {
 export const REMINDER_DEADLINE_COLUMNS = `id, due_at AS "dueAt", all_day AS "allDay", remind_before AS "remindBefore", generation, state`;
 
 /**
+ * When each of a deadline's reminders fires (offsets before its due instant, or 09:00 JST on the
+ * business day for an all-day one), and whether that time had already passed at `now`: such a
+ * reminder is skipped rather than sent late in a burst.
+ */
+export function reminderTimes(deadline: Pick<ReminderDeadline, 'dueAt' | 'allDay' | 'remindBefore'>, now: Date): { before: string; fireAt: Date; skipped: boolean }[] {
+  const due = deadline.allDay ? { date: DateTime.fromJSDate(new Date(deadline.dueAt), { zone: TOKYO }).toISODate() as string } : { instant: new Date(deadline.dueAt).toISOString() };
+  return deadline.remindBefore.map((before) => {
+    const fireAt = reminderInstant(due, before);
+    return { before, fireAt, skipped: fireAt.getTime() < now.getTime() - 1000 };
+  });
+}
+
+/**
  * Brings the reminder rows of the cases' open deadlines in line with their dates and generations
  * (in the caller's transaction), in one statement. `deadlines` are those the caller opened or
  * changed (every deadline of the cases is read when not given); reminders of deadlines no longer
  * open, or of an offset taken out, are found in the table and dropped unless already sent. A
- * reminder whose deadline moved gets the new time and generation and may fire again; one whose
- * time had already passed when it was computed is skipped rather than sent late in a burst.
+ * reminder whose deadline moved gets the new time and generation and may fire again (or is
+ * skipped, see reminderTimes).
  */
 export async function syncReminders(query: Query, caseIds: readonly string[], deadlines?: ReminderDeadline[], now = new Date()): Promise<void> {
   deadlines ??= await query<ReminderDeadline>(`SELECT ${REMINDER_DEADLINE_COLUMNS} FROM case_deadline WHERE case_id = ANY ($1)`, [caseIds]);
   const wanted = deadlines
     .filter((deadline) => deadline.state === 'open')
-    .flatMap((deadline) => {
-      const due = deadline.allDay ? { date: DateTime.fromJSDate(new Date(deadline.dueAt), { zone: TOKYO }).toISODate() as string } : { instant: new Date(deadline.dueAt).toISOString() };
-      return deadline.remindBefore.map((before) => {
-        const fireAt = reminderInstant(due, before);
-        return { deadlineId: deadline.id, before, fireAt, generation: deadline.generation, skipped: fireAt.getTime() < now.getTime() - 1000 };
-      });
-    });
+    .flatMap((deadline) => reminderTimes(deadline, now).map((time) => ({ deadlineId: deadline.id, generation: deadline.generation, ...time })));
   // The two parts touch different rows: wanted ones belong to open deadlines and their offsets, the deleted ones do not.
   await query(
     `WITH upserted AS (
