@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { DomainError, RateLimitedError, ValidationFailedError } from '@koryu/domain';
+import { isRetryableConflict } from '@koryu/persistence';
 
 interface ErrorWithCode {
   code?: unknown;
@@ -20,10 +21,6 @@ const UNAVAILABLE_CODES = new Set([
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
   '53300', // too_many_connections
-  // A deadlock victim or a serialization failure that still failed when its transaction ran again
-  // (retryOnConflict): nothing was written, and the same request may well succeed in a moment.
-  '40P01',
-  '40001',
   '08000',
   '08003',
   '08006',
@@ -72,6 +69,9 @@ export function classifyError(error: unknown): DomainError | undefined {
       return new ValidationFailedError([{ field: 'body', code: 'isSafeText' }]);
   }
   if (code && UNAVAILABLE_CODES.has(code)) return new DomainError('SERVICE_UNAVAILABLE');
+  // A deadlock victim or a serialization failure that still failed when its transaction ran again
+  // (retryOnConflict): nothing was written, and the same request may well succeed in a moment.
+  if (isRetryableConflict(error)) return new DomainError('SERVICE_UNAVAILABLE');
   if (UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return new DomainError('SERVICE_UNAVAILABLE');
   // secure-json-parse (Fastify's JSON parser) refuses prototype poisoning with a SyntaxError.
   if (error instanceof SyntaxError || /forbidden prototype property/i.test(message)) {
