@@ -50,34 +50,36 @@ class RedisCloser implements OnApplicationShutdown {
 /**
  * Where the JSON logs go: standard output, written in 4 KiB chunks off the request path rather than
  * one blocking write per line (a slow reader of the output would otherwise stall every request),
- * and at least once a second; LogFlusher writes what is left when the application shuts down.
+ * and at least once a second; at shutdown (LogFlusher) what is left, and the timer stops.
  */
-function logDestination(): pino.DestinationStream & { flushSync(): void } {
-  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
-  setInterval(() => {
+class LogOutput {
+  readonly stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  private readonly timer = setInterval(() => {
     // flush() throws while the stream is still opening; the next tick writes it.
     try {
-      destination.flush();
+      this.stream.flush();
     } catch {
       /* not ready yet */
     }
   }, 1000).unref();
-  return destination;
-}
 
-const LOG_DESTINATION = Symbol('LOG_DESTINATION');
-
-/** Writes the buffered log lines at shutdown: a process that stops (or a test file that ends) keeps its last lines. */
-@Injectable()
-class LogFlusher implements OnApplicationShutdown {
-  constructor(@Inject(LOG_DESTINATION) private readonly destination: { flushSync(): void }) {}
-
-  onApplicationShutdown(): void {
+  close(): void {
+    clearInterval(this.timer);
     try {
-      this.destination.flushSync();
+      this.stream.flushSync();
     } catch {
       /* never opened: nothing was written */
     }
+  }
+}
+
+/** Closes the log output at shutdown: a process that stops (or a test file that ends) keeps its last lines. */
+@Injectable()
+class LogFlusher implements OnApplicationShutdown {
+  constructor(private readonly output: LogOutput) {}
+
+  onApplicationShutdown(): void {
+    this.output.close();
   }
 }
 
@@ -95,7 +97,7 @@ export interface PlatformOptions {
 @Module({})
 export class PlatformModule {
   static forRoot({ config, readiness }: PlatformOptions): DynamicModule {
-    const destination = logDestination();
+    const logs = new LogOutput();
     return {
       module: PlatformModule,
       imports: [
@@ -114,7 +116,7 @@ export class PlatformModule {
               },
               redact: { paths: ['*.authorization', '*.cookie', '*.password', '*.accessToken', '*.token'], censor: '[redacted]' },
             },
-            destination,
+            logs.stream,
           ],
         }),
         TypeOrmModule.forRootAsync({
@@ -149,7 +151,7 @@ export class PlatformModule {
           useFactory: () => new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: `koryu-${config.service}` }),
         },
         RedisCloser,
-        { provide: LOG_DESTINATION, useValue: destination },
+        { provide: LogOutput, useValue: logs },
         LogFlusher,
         DatabaseSetup,
         AuditService,
