@@ -5,3 +5,4 @@ export * from './processes';
 export * from './role-matrix';
 export * from './fixtures';
 export * from './browser';
+export * from './row-locks';

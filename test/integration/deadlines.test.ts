@@ -6,7 +6,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
 import { tokyoDay } from '@koryu/calendar';
-import { type ApiUnderTest, startApi, TEST_ADMIN, waitUntil } from '@koryu/testing';
+import { answerWithin, type ApiUnderTest, startApi, TEST_ADMIN, waitUntil, whileRowsHeld } from '@koryu/testing';
 import { DeadlinesConsumer } from '../../apps/worker/events/consumers/deadlines.consumer';
 import { startWorker } from '../support/worker';
 
@@ -214,19 +214,12 @@ describe('reminders', () => {
     const first = await api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: '会場下見', dueAt: '2027-03-01', remindBefore: ['P7D', 'P1D'] }, { token: token['hachimantai.staff'] });
     expect(first.status).toBe(201);
     // Another transaction holds the first milestone's reminders, as a replica sending them does.
-    const holder = new Client({ connectionString: api.database.url });
-    await holder.connect();
-    try {
-      await holder.query('BEGIN');
-      const held = await holder.query(`SELECT r.id FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id WHERE d.case_id = $1 FOR UPDATE OF r`, [created.id]);
-      expect(held.rowCount).toBe(2);
+    const heldReminders = `SELECT r.id FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id WHERE d.case_id = $1 FOR UPDATE OF r`;
+    await whileRowsHeld(api.database.url, heldReminders, [created.id], async (held) => {
+      expect(held).toBe(2);
       const added = api.http.post(`/api/v1/cases/${created.id}/deadlines`, { title: '通訳との打合せ', dueAt: '2027-03-02', remindBefore: ['P1D'] }, { token: token['hachimantai.staff'] });
-      const waited = new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 5_000).unref());
-      expect(await Promise.race([added.then((r) => r.status), waited])).toBe(201);
-    } finally {
-      await holder.query('ROLLBACK');
-      await holder.end();
-    }
+      expect(await answerWithin(added.then((r) => r.status), 5_000)).toBe(201);
+    });
     const { rows } = await sql.query(`SELECT d.title->>'ja' AS title, r.before FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id WHERE d.case_id = $1 ORDER BY d.due_at, r.before`, [created.id]);
     expect(rows).toEqual([
       { title: '会場下見', before: 'P1D' },

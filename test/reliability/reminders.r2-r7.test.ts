@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { syncReminders } from '@koryu/casework';
 import { metricsRegistry } from '@koryu/platform';
-import { type ApiUnderTest, startApi, TEST_ADMIN, testRedisUrl, waitUntil } from '@koryu/testing';
+import { answerWithin, type ApiUnderTest, startApi, TEST_ADMIN, testRedisUrl, waitUntil, whileRowsHeld } from '@koryu/testing';
 import { ReminderScheduler } from '../../apps/worker/timers/reminder-scheduler';
 import { startWorker } from '../support/worker';
 
@@ -112,21 +112,13 @@ it('R7: the scheduler waits on no reminder another transaction holds (a replica 
     (await sql.query(`SELECT r.id, r.queued_generation = r.generation AS queued FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id WHERE d.case_id = $1 ORDER BY r.before`, [caseId])).rows;
   await waitUntil(async () => (await reminders()).every((r) => r.queued), 5_000, 'both jobs in Redis');
   const [held, free] = await reminders();
-  const holder = new Client({ connectionString: api.database.url });
-  await holder.connect();
-  try {
-    // Held as a replica sending it holds it; the other is to be marked again.
-    await holder.query('BEGIN');
-    await holder.query('SELECT id FROM deadline_reminder WHERE id = $1 FOR UPDATE', [held.id]);
+  // One held as a replica sending it holds it; the other is to be marked again.
+  await whileRowsHeld(api.database.url, 'SELECT id FROM deadline_reminder WHERE id = $1 FOR UPDATE', [held.id], async () => {
     await sql.query('UPDATE deadline_reminder SET queued_generation = NULL WHERE id = $1', [free.id]);
     const pass = workers[0].get(ReminderScheduler, { strict: false }).scheduleDue(Date.now(), { full: true });
-    const waited = new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 5_000).unref());
-    expect(await Promise.race([pass.then(() => 'done'), waited])).toBe('done');
+    expect(await answerWithin(pass.then(() => 'done'), 5_000)).toBe('done');
     expect(await reminders()).toEqual([{ id: held.id, queued: true }, { id: free.id, queued: true }]);
-  } finally {
-    await holder.query('ROLLBACK');
-    await holder.end();
-  }
+  });
 });
 
 it("R6: the job left from a reminder's old time sends nothing; it fires once at its new time", async () => {
