@@ -1,51 +1,39 @@
 import { isRetryableConflict, retryOnConflict } from './retry';
 
 const failure = (code: string) => Object.assign(new Error(`SQLSTATE ${code}`), { code });
-const noPause = () => Promise.resolve();
+
+/** retryOnConflict (3 attempts, no pause) over a transaction that fails with `failures` in turn, then commits. */
+function attempt(failures: Error[]): { outcome: Promise<string>; runs: () => number } {
+  let runs = 0;
+  const outcome = retryOnConflict(
+    async () => {
+      const failed = failures[runs];
+      runs += 1;
+      if (failed) throw failed;
+      return 'committed';
+    },
+    3,
+    () => Promise.resolve(),
+  );
+  return { outcome, runs: () => runs };
+}
 
 describe('retryOnConflict', () => {
   it('runs the transaction again after a deadlock or a serialization failure, and answers its result', async () => {
-    const outcomes = [failure('40P01'), failure('40001')];
-    let runs = 0;
-    const result = await retryOnConflict(
-      async () => {
-        runs += 1;
-        const next = outcomes.shift();
-        if (next) throw next;
-        return 'committed';
-      },
-      3,
-      noPause,
-    );
-    expect([result, runs]).toEqual(['committed', 3]);
+    const { outcome, runs } = attempt([failure('40P01'), failure('40001')]);
+    expect([await outcome, runs()]).toEqual(['committed', 3]);
   });
 
   it('gives up after the last attempt with the database error', async () => {
-    let runs = 0;
-    const attempt = retryOnConflict(
-      async () => {
-        runs += 1;
-        throw failure('40P01');
-      },
-      3,
-      noPause,
-    );
-    await expect(attempt).rejects.toMatchObject({ code: '40P01' });
-    expect(runs).toBe(3);
+    const { outcome, runs } = attempt([failure('40P01'), failure('40P01'), failure('40P01')]);
+    await expect(outcome).rejects.toMatchObject({ code: '40P01' });
+    expect(runs()).toBe(3);
   });
 
   it('never runs again after any other error', async () => {
-    let runs = 0;
-    const attempt = retryOnConflict(
-      async () => {
-        runs += 1;
-        throw failure('23505');
-      },
-      3,
-      noPause,
-    );
-    await expect(attempt).rejects.toMatchObject({ code: '23505' });
-    expect(runs).toBe(1);
+    const { outcome, runs } = attempt([failure('23505')]);
+    await expect(outcome).rejects.toMatchObject({ code: '23505' });
+    expect(runs()).toBe(1);
   });
 
   it('recognises the code on TypeORM’s wrapper as well', () => {
