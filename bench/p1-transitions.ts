@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { findFreePort, delay } from '@koryu/devstack';
-import { postgresCpu, processCpu, selfCpu, walFlushes } from './lib/cpu';
+import { postgresCpu, processCpu, selfCpu, totalWalFlushes } from './lib/cpu';
 import { CASE_COLUMNS, DEADLINES_OF_CASE } from '@koryu/casework';
 import { findPgbench, median, percentile, pgbenchLatencies, pgbenchLogDirectory, pgStatements } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
@@ -200,8 +200,8 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
     const rawCpu: { postgres: number; pgbench: number }[] = [];
     const httpCpu: { postgres: number; api: number; wrk: number }[] = [];
     const pgCpu = () => postgresCpu(options.postgresDataDir);
-    // WAL flushes so far by every kind of process (NaN before PostgreSQL 18), and per transaction in each round.
-    const flushes = async () => [...((await walFlushes(sql))?.values() ?? [NaN])].reduce((sum, n) => sum + n, 0);
+    const flushes = () => totalWalFlushes(sql);
+    // WAL flushes per transaction in each round.
     const rawFlushes: number[] = [];
     const httpFlushes: number[] = [];
     const historyBefore = Number((await sql.query(`SELECT count(*) FROM case_history WHERE case_id = ANY($1) AND action IN ('submit', 'return')`, [httpCases])).rows[0].count);

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Client } from 'pg';
 
 /** Kernel clock ticks per second (`getconf CLK_TCK`; 100 on every Linux this runs on). */
 const TICKS_PER_SECOND = 100;
@@ -50,19 +51,22 @@ export function selfCpu(): { own: number; children: number } {
   return { own: t?.own ?? NaN, children: t?.children ?? NaN };
 }
 
+/** CPU seconds used so far by each PostgreSQL backend (by pid), with its client. */
+export type BackendCpu = Map<number, { client: string; seconds: number }>;
+
 /**
  * CPU seconds used so far by each PostgreSQL backend, by the client's `application_name` (the
  * services name their pools: koryu-api, koryu-worker, koryu-outbox-relay…). Compare two readings
  * over backends present in both: pooled connections live through a run; one that came and went
  * in between is left out.
  */
-export async function postgresCpuByBackend(sql: { query<R>(text: string): Promise<{ rows: R[] }> }): Promise<Map<number, { client: string; seconds: number }>> {
+export async function postgresCpuByBackend(sql: Client): Promise<BackendCpu> {
   const { rows } = await sql.query<{ pid: number; client: string }>(`SELECT pid, coalesce(nullif(application_name, ''), backend_type) AS client FROM pg_stat_activity`);
   return new Map(rows.map((row) => [row.pid, { client: row.client, seconds: processCpu(row.pid) }]));
 }
 
 /** Per client, the CPU its backends used between two readings of postgresCpuByBackend. */
-export function postgresCpuByClient(before: Map<number, { client: string; seconds: number }>, after: Map<number, { client: string; seconds: number }>): Map<string, number> {
+export function postgresCpuByClient(before: BackendCpu, after: BackendCpu): Map<string, number> {
   const used = new Map<string, number>();
   for (const [pid, end] of after) {
     const start = before.get(pid);
@@ -77,11 +81,17 @@ export function postgresCpuByClient(before: Map<number, { client: string; second
  * (PostgreSQL 18's pg_stat_io; `client backend` is the connections' own commits, `walwriter`
  * the background writer of asynchronous commits). Undefined before PostgreSQL 18.
  */
-export async function walFlushes(sql: { query<R>(text: string): Promise<{ rows: R[] }> }): Promise<Map<string, number> | undefined> {
+export async function walFlushes(sql: Client): Promise<Map<string, number> | undefined> {
   try {
     const { rows } = await sql.query<{ kind: string; fsyncs: string }>(`SELECT backend_type AS kind, sum(fsyncs) AS fsyncs FROM pg_stat_io WHERE object = 'wal' GROUP BY 1`);
     return new Map(rows.map((row) => [row.kind, Number(row.fsyncs ?? 0)]));
   } catch {
     return undefined;
   }
+}
+
+/** WAL flushes so far by every kind of process together; NaN before PostgreSQL 18. */
+export async function totalWalFlushes(sql: Client): Promise<number> {
+  const byKind = await walFlushes(sql);
+  return byKind ? [...byKind.values()].reduce((sum, n) => sum + n, 0) : NaN;
 }
