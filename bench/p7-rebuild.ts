@@ -84,7 +84,9 @@ export async function runP7(options: BenchOptions): Promise<{ lines: string[]; p
   const [apiPort, workerPort] = [await findFreePort(), await findFreePort()];
   const base = `http://127.0.0.1:${apiPort}`;
   const env = serviceEnvironment(databaseUrl, options.redisUrl);
-  const api = startService('p7-api', join(__dirname, 'p1-api.js'), { ...env, PORT: String(apiPort), KORYU_DATA_DIR: join(options.workDir, 'p7-api') }, options.workDir);
+  // BENCH_PROFILE=1 writes a V8 CPU profile of the API to the work directory (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${options.workDir}`] : [];
+  const api = startService('p7-api', join(__dirname, 'p1-api.js'), { ...env, PORT: String(apiPort), KORYU_DATA_DIR: join(options.workDir, 'p7-api') }, options.workDir, profile);
   let worker: ChildProcess | undefined;
   let bare: ChildProcess | undefined;
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });

@@ -6,12 +6,13 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Logger, PinoLogger } from 'nestjs-pino';
+import { Logger } from 'nestjs-pino';
 import { ConfigurationError, type KoryuConfig, loadConfig, type ServiceName } from '@koryu/config';
 import { DomainError, ValidationFailedError } from '@koryu/domain';
 import helmet, { type HelmetOptions } from 'helmet';
 import secureJsonParse from 'secure-json-parse';
 import { negotiateLocale } from '@koryu/i18n';
+import { LogOutput } from './log-output';
 import { httpRequestDuration } from './metrics';
 import { runWithContext } from './request-context';
 
@@ -72,9 +73,12 @@ function parseJsonBody(_request: unknown, body: Buffer, done: (error: Error | nu
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-function hasBody(request: FastifyRequest): boolean {
+/** False for a request that sends a body other than JSON (API.md: the API speaks JSON only). */
+function acceptsBody(request: FastifyRequest): boolean {
+  if (!BODY_METHODS.has(request.method)) return true;
   const length = request.headers['content-length'];
-  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+  const hasBody = (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+  return !hasBody || request.headers['content-type']?.split(';')[0].trim().toLowerCase() === 'application/json';
 }
 
 export interface HttpServiceOptions {
@@ -130,25 +134,18 @@ export async function createHttpService(rootModule: unknown, { config, configure
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginEmbedderPolicy: false,
   });
+  // Every response carries helmet's headers and is never stored by a cache (the API's answers are
+  // personal and change with every action); a route that may be cached sets its own cache-control.
+  const defaultHeaders = { ...securityHeaders, 'cache-control': 'no-store' };
+  const requestLog = app.get(LogOutput).requests;
   const fastify = app.getHttpAdapter().getInstance();
-  // One request context per request (request id, language, later the actor) for logs, audit and
-  // tenant scoping; the request id and helmet's headers on every response.
+  // One hook, synchronous, for what every request needs first: the default headers and the request
+  // id; one request context (request id, language, later the actor) for logs, audit and tenant
+  // scoping; and JSON only (API.md), so a body of any other type is refused before it is parsed.
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
-    void reply.headers(securityHeaders).header('x-request-id', request.id);
-    runWithContext(
-      { requestId: String(request.id), locale: negotiateLocale(request.headers['accept-language']), ip: request.ip, userAgent: request.headers['user-agent'] },
-      done,
-    );
-  });
-  // JSON only (API.md): a body of any other type is refused before it is parsed.
-  fastify.addHook('onRequest', async (request: FastifyRequest) => {
-    if (!BODY_METHODS.has(request.method) || !hasBody(request)) return;
-    const type = request.headers['content-type']?.split(';')[0].trim().toLowerCase();
-    if (type !== 'application/json') throw new DomainError('UNSUPPORTED_MEDIA_TYPE');
-  });
-  // Responses of the API are personal and change with every action: never stored by a cache.
-  fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+    void reply.headers(defaultHeaders).header('x-request-id', request.id);
+    const context = { requestId: String(request.id), locale: negotiateLocale(request.headers['accept-language']), ip: request.ip, userAgent: request.headers['user-agent'] };
+    runWithContext(context, () => (acceptsBody(request) ? done() : done(new DomainError('UNSUPPORTED_MEDIA_TYPE'))));
   });
   // Metrics, and one log line per request (not for health checks and metrics scrapes), without headers.
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
@@ -162,8 +159,8 @@ export async function createHttpService(rootModule: unknown, { config, configure
         statusCode: reply.statusCode,
         responseTime: Math.round(reply.elapsedTime),
       };
-      if (reply.statusCode >= 500) PinoLogger.root?.error(line, 'request errored');
-      else PinoLogger.root?.info(line, 'request completed');
+      if (reply.statusCode >= 500) requestLog.error(line, 'request errored');
+      else requestLog.info(line, 'request completed');
     }
     done();
   });

@@ -2,7 +2,6 @@ import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type On
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { getDataSourceToken, InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
-import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { Redis } from 'ioredis';
 import type { KoryuConfig } from '@koryu/config';
@@ -12,6 +11,7 @@ import { HealthModule, type ReadinessCheck } from './health';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { MetricsModule } from './metrics';
 import { currentContext } from './request-context';
+import { LogOutput } from './log-output';
 import { KoryuValidationPipe } from './validation.pipe';
 
 export const KORYU_CONFIG = Symbol('KORYU_CONFIG');
@@ -47,32 +47,6 @@ class RedisCloser implements OnApplicationShutdown {
   }
 }
 
-/**
- * Where the JSON logs go: standard output, written in 4 KiB chunks off the request path rather than
- * one blocking write per line (a slow reader of the output would otherwise stall every request),
- * and at least once a second; at shutdown (LogFlusher) what is left, and the timer stops.
- */
-class LogOutput {
-  readonly stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
-  private readonly timer = setInterval(() => {
-    // flush() throws while the stream is still opening; the next tick writes it.
-    try {
-      this.stream.flush();
-    } catch {
-      /* not ready yet */
-    }
-  }, 1000).unref();
-
-  close(): void {
-    clearInterval(this.timer);
-    try {
-      this.stream.flushSync();
-    } catch {
-      /* never opened: nothing was written */
-    }
-  }
-}
-
 /** Closes the log output at shutdown: a process that stops (or a test file that ends) keeps its last lines. */
 @Injectable()
 class LogFlusher implements OnApplicationShutdown {
@@ -97,7 +71,7 @@ export interface PlatformOptions {
 @Module({})
 export class PlatformModule {
   static forRoot({ config, readiness }: PlatformOptions): DynamicModule {
-    const logs = new LogOutput();
+    const logs = new LogOutput({ level: config.logLevel, service: config.service });
     return {
       module: PlatformModule,
       imports: [
