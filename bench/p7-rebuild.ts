@@ -19,7 +19,11 @@
  * Authenticated trivial GET, with autocannon as P7 names it (32 connections, in this process):
  * `GET /api/v1/programs/test-petition/form` with a bearer token (authentication, Nest's pipeline and
  * a precomputed answer of about 500 bytes: no database work) against a bare `node:http` server (its
- * own process) answering the same bytes; rounds alternate.
+ * own process) answering the same bytes; rounds alternate. Between them, as a reference and not a
+ * bar, NestJS on the same Fastify adapter with one controller answering the same bytes on the same
+ * route and nothing else (p7-nest-reference.ts): the report splits the API's distance from bare
+ * `node:http` between the framework and what Koryu adds to every request. Each server's CPU per
+ * request is read from /proc.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -29,6 +33,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { delay, findFreePort } from '@koryu/devstack';
 import { QUEUE_PREFIX, QUEUES } from '@koryu/queues';
+import { processCpu } from './lib/cpu';
 import { median } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
 import { type BenchOptions, freshDatabase, startService, stopService, waitUntilReady } from './lib/services';
@@ -62,10 +67,29 @@ async function reminderJobIds(redis: Redis): Promise<Set<string>> {
   return ids;
 }
 
-/** autocannon (QUALITY.md P7's tool) on one URL: 32 connections, no pipelining. */
-async function cannon(url: string, secondsToRun: number, token?: string): Promise<{ rps: number; p99: number; non2xx: number }> {
+interface GetRun {
+  rps: number;
+  p99: number;
+  non2xx: number;
+  /** The server process's CPU (user + system) per answered request, in microseconds. */
+  cpuMicros: number;
+}
+
+/** autocannon (QUALITY.md P7's tool) on one URL: 32 connections, no pipelining; `server` is the answering process. */
+async function cannon(url: string, secondsToRun: number, server: ChildProcess, token?: string): Promise<GetRun> {
+  const cpuBefore = processCpu(server.pid!);
   const result = await autocannon({ url, connections: 32, pipelining: 1, duration: secondsToRun, headers: token ? { authorization: `Bearer ${token}` } : {} });
-  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx + result.errors };
+  const cpuMicros = ((processCpu(server.pid!) - cpuBefore) * 1e6) / Math.max(1, result.requests.total);
+  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx + result.errors, cpuMicros };
+}
+
+/** Waits until `url` answers 200 (30 s at most), or the process exits. */
+async function answering(name: string, url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; ; i += 1) {
+    if (await fetch(url).then((r) => r.status === 200, () => false)) return;
+    if (i > 300 || child.exitCode !== null) throw new Error(`${name} did not answer ${url}`);
+    await delay(100);
+  }
 }
 
 /** A bare node:http server in a process of its own, answering `body` as JSON to every request. */
@@ -89,6 +113,7 @@ export async function runP7(options: BenchOptions): Promise<{ lines: string[]; p
   const api = startService('p7-api', join(__dirname, 'p1-api.js'), { ...env, PORT: String(apiPort), KORYU_DATA_DIR: join(options.workDir, 'p7-api') }, options.workDir, profile);
   let worker: ChildProcess | undefined;
   let bare: ChildProcess | undefined;
+  let reference: ChildProcess | undefined;
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   const rawConnection = redis.duplicate();
   const raw = new Queue(RAW_QUEUE, { connection: rawConnection, prefix: QUEUE_PREFIX });
@@ -163,15 +188,22 @@ export async function runP7(options: BenchOptions): Promise<{ lines: string[]; p
     const body = await answer.text();
     const barePort = await findFreePort();
     bare = await bareServer(barePort, body);
+    const referencePort = await findFreePort();
+    const referenceUrl = `http://127.0.0.1:${referencePort}${GET_PATH}`;
+    reference = startService('p7-nest-reference', join(__dirname, 'p7-nest-reference.js'), { PORT: String(referencePort), BODY: body }, options.workDir);
+    await answering('the Nest reference', referenceUrl, reference);
     const getSeconds = Math.min(options.seconds, 10);
-    await cannon(`http://127.0.0.1:${barePort}/`, 2);
-    await cannon(`${base}${GET_PATH}`, 2, tokens.staff);
-    const bareRuns: number[] = [];
-    const apiRuns: { rps: number; p99: number; non2xx: number }[] = [];
+    await cannon(`http://127.0.0.1:${barePort}/`, 2, bare);
+    await cannon(referenceUrl, 2, reference);
+    await cannon(`${base}${GET_PATH}`, 2, api, tokens.staff);
+    const bareRuns: GetRun[] = [];
+    const referenceRuns: GetRun[] = [];
+    const apiRuns: GetRun[] = [];
     for (let round = 1; round <= options.rounds; round += 1) {
-      bareRuns.push((await cannon(`http://127.0.0.1:${barePort}/`, getSeconds)).rps);
-      apiRuns.push(await cannon(`${base}${GET_PATH}`, getSeconds, tokens.staff));
-      process.stderr.write(`P7 round ${round}: bare node:http ${bareRuns.at(-1)?.toFixed(0)} req/s, API GET ${apiRuns.at(-1)?.rps.toFixed(0)} req/s\n`);
+      bareRuns.push(await cannon(`http://127.0.0.1:${barePort}/`, getSeconds, bare));
+      referenceRuns.push(await cannon(referenceUrl, getSeconds, reference));
+      apiRuns.push(await cannon(`${base}${GET_PATH}`, getSeconds, api, tokens.staff));
+      process.stderr.write(`P7 round ${round}: bare node:http ${bareRuns[round - 1].rps.toFixed(0)} req/s, Nest reference ${referenceRuns[round - 1].rps.toFixed(0)} req/s, API GET ${apiRuns[round - 1].rps.toFixed(0)} req/s\n`);
     }
 
     const koryu = median(koryuMs);
@@ -180,9 +212,12 @@ export async function runP7(options: BenchOptions): Promise<{ lines: string[]; p
     // The verdict follows the ratio: QUALITY.md's 7 s is twice the research machine's raw time (about
     // 30k jobs/s), and absolute times drift on these shared machines; the 7 s is reported beside it.
     const rebuildMet = rebuildRatio >= 0.5 && missing === 0 && missingAfter === 0;
-    const bareRps = median(bareRuns);
+    const bareRps = median(bareRuns.map((r) => r.rps));
+    const referenceRps = median(referenceRuns.map((r) => r.rps));
     const apiRps = median(apiRuns.map((r) => r.rps));
     const getRatio = apiRps / bareRps;
+    const cpu = (runs: GetRun[]) => median(runs.map((r) => r.cpuMicros));
+    const [bareCpu, referenceCpu, apiCpu] = [cpu(bareRuns), cpu(referenceRuns), cpu(apiRuns)];
     const failures = apiRuns.reduce((sum, r) => sum + r.non2xx, 0);
     const getMet = getRatio >= 0.5 && failures === 0;
     const passed = rebuildMet && getMet;
@@ -191,14 +226,16 @@ export async function runP7(options: BenchOptions): Promise<{ lines: string[]; p
       '',
       `Bars: ${REMINDERS.toLocaleString('en')} pending reminders rebuilt after FLUSHALL in ≤ ${REBUILD_BAR_MS / 1000} s and at ≥ 50% of raw \`addBulk\`; an authenticated trivial GET at ≥ 50% of bare \`node:http\`. **${passed ? 'Met' : 'Missed'}: rebuild at ${(rebuildRatio * 100).toFixed(0)}% of raw, ${seconds(koryu)} (${rebuildMet ? 'met' : 'missed'}); GET ${(getRatio * 100).toFixed(1)}% of bare (${getMet ? 'met' : 'missed'}).**`,
       '',
-      '| round | rebuild after FLUSHALL (Koryu) | raw addBulk, same jobs | API GET | bare node:http |',
-      '|---|---|---|---|---|',
-      ...koryuMs.map((ms, i) => `| ${i + 1} | ${seconds(ms)} | ${seconds(rawMs[i])} | ${apiRuns[i].rps.toFixed(0)} req/s (p99 ${apiRuns[i].p99} ms) | ${bareRuns[i].toFixed(0)} req/s |`),
-      `| **median** | **${seconds(koryu)}** | **${seconds(rawTime)}** | **${apiRps.toFixed(0)} req/s** | **${bareRps.toFixed(0)} req/s** |`,
+      '| round | rebuild after FLUSHALL (Koryu) | raw addBulk, same jobs | API GET | Nest reference (not a bar) | bare node:http |',
+      '|---|---|---|---|---|---|',
+      ...koryuMs.map((ms, i) => `| ${i + 1} | ${seconds(ms)} | ${seconds(rawMs[i])} | ${apiRuns[i].rps.toFixed(0)} req/s (p99 ${apiRuns[i].p99} ms) | ${referenceRuns[i].rps.toFixed(0)} req/s | ${bareRuns[i].rps.toFixed(0)} req/s |`),
+      `| **median** | **${seconds(koryu)}** | **${seconds(rawTime)}** | **${apiRps.toFixed(0)} req/s** | **${referenceRps.toFixed(0)} req/s** | **${bareRps.toFixed(0)} req/s** |`,
+      `| server CPU per request (median) | | | ${apiCpu.toFixed(1)} µs | ${referenceCpu.toFixed(1)} µs | ${bareCpu.toFixed(1)} µs |`,
       '',
       `- Rebuild: ${(rebuildRatio * 100).toFixed(0)}% of raw (raw time / Koryu's time), the verdict; ${seconds(koryu)} against the ${REBUILD_BAR_MS / 1000} s of QUALITY.md (${koryu <= REBUILD_BAR_MS ? 'within it' : 'over it'}), which is twice the raw time of the research machine (about 30,000 jobs/s); raw \`addBulk\` alone took ${seconds(rawTime)} here, ${Math.round(REMINDERS / (rawTime / 1000)).toLocaleString('en')} jobs/s. Before the rounds the worker's first pass had queued every pending reminder (${missing} missing of ${expected.size}); after the last rebuild ${missingAfter} were missing.`,
       "- Koryu's time runs from FLUSHALL to the moment the timers queue's delayed set holds a job for every pending reminder again. It includes the wait for the scheduler's next tick (every second), which notices the flush by its missing epoch key, and the reading of PostgreSQL in keyset batches of 1,000, each followed by `addBulk` and the marking of its rows as queued.",
       `- GET: ${(getRatio * 100).toFixed(1)}% of bare \`node:http\`; ${failures} answers other than 200. The route is \`GET ${GET_PATH}\` with a bearer token: the JWT check, the session state (read from PostgreSQL at most once a second per user), the request context, helmet's headers, the request log line and metrics, and a precomputed answer (${Buffer.byteLength(body)} bytes). The bare server answers the same bytes.`,
+      `- The Nest reference (NestJS on the same Fastify adapter, one controller answering the same bytes on the same route, nothing else) reached ${((referenceRps / bareRps) * 100).toFixed(1)}% of bare. Per request, the servers used ${bareCpu.toFixed(1)} µs (bare), ${referenceCpu.toFixed(1)} µs (Nest reference) and ${apiCpu.toFixed(1)} µs (API) of CPU: the framework adds ${(referenceCpu - bareCpu).toFixed(1)} µs, and what the API adds to every request ${(apiCpu - referenceCpu).toFixed(1)} µs (authentication, the request context, headers, the log line and metrics). autocannon runs in the bench process on the same two cores.`,
       '',
       'Commands:',
       '',
@@ -206,12 +243,14 @@ export async function runP7(options: BenchOptions): Promise<{ lines: string[]; p
       'redis-cli FLUSHALL; then ZCARD {koryu}:timers:delayed every 10 ms until it holds every pending reminder',
       `Queue('${RAW_QUEUE}').addBulk(…) × ${Math.ceil(REMINDERS / CHUNK)} chunks of ${CHUNK} (the same ids, data, delays and the timers queue's job options)`,
       `autocannon: 32 connections, pipelining 1, ${getSeconds} s, GET http://127.0.0.1:<api>${GET_PATH} with 'authorization: Bearer …'`,
+      `autocannon: 32 connections, pipelining 1, ${getSeconds} s, GET http://127.0.0.1:<reference>${GET_PATH}`,
       `autocannon: 32 connections, pipelining 1, ${getSeconds} s, GET http://127.0.0.1:<bare>/`,
       '```',
     ];
     return { lines, passed };
   } finally {
     bare?.kill();
+    if (reference) await stopService(reference);
     await raw.close().catch(() => undefined);
     rawConnection.disconnect();
     await sql.end().catch(() => undefined);

@@ -149,6 +149,21 @@ export function caseCountSql(filters: readonly string[]): string {
 export const DEADLINES_OF_CASE = `(SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x."dueAt", x.key), '[]'::jsonb)
     FROM (SELECT ${DEADLINE_FIELDS} FROM case_deadline d WHERE d.case_id = c.id) x) AS deadlines`;
 
+/** The conditional write of CaseRepository.write: built once, as its prepared statement's name is a hash of the text. */
+const WRITE_CASE = `WITH updated AS (
+     UPDATE workflow_case
+        SET state = $3, data = $4, title = $5, fiscal_year = $6, invited_organisation_ids = $7,
+            version = version + 1, updated_at = now(),
+            state_entered_at = CASE WHEN $8 THEN now() ELSE state_entered_at END
+      WHERE id = $1 AND version = $2 RETURNING *
+   ), history AS (
+     INSERT INTO case_history (case_id, actor_user_id, actor_kind, action, from_state, to_state, comment, changes, override)
+     SELECT id, $9, CASE WHEN $9::uuid IS NULL THEN 'system' ELSE 'user' END, $10, $11, state, $12, $13, $14 FROM updated
+   ), event AS (
+     INSERT INTO outbox (event_id, case_id, type, payload) SELECT $15, id, $16, $17 FROM updated
+   )
+   SELECT ${CASE_COLUMNS}, ${DEADLINES_OF_CASE} FROM updated c`;
+
 /**
  * All SQL of cases. Every read is scoped to the caller's organisation (and the cases it is
  * invited to) from the request context; every write is one statement that changes the case only
@@ -280,19 +295,7 @@ export class CaseRepository implements OnApplicationShutdown {
   async write(change: CaseWrite, inTransaction?: Query): Promise<CaseRow | undefined> {
     const run = <T>(text: string, values: unknown[]) => (inTransaction ? inTransaction<T>(text, values) : preparedQuery<T>(this.dataSource, text, values));
     const [row] = await run<CaseRow>(
-      `WITH updated AS (
-         UPDATE workflow_case
-            SET state = $3, data = $4, title = $5, fiscal_year = $6, invited_organisation_ids = $7,
-                version = version + 1, updated_at = now(),
-                state_entered_at = CASE WHEN $8 THEN now() ELSE state_entered_at END
-          WHERE id = $1 AND version = $2 RETURNING *
-       ), history AS (
-         INSERT INTO case_history (case_id, actor_user_id, actor_kind, action, from_state, to_state, comment, changes, override)
-         SELECT id, $9, CASE WHEN $9::uuid IS NULL THEN 'system' ELSE 'user' END, $10, $11, state, $12, $13, $14 FROM updated
-       ), event AS (
-         INSERT INTO outbox (event_id, case_id, type, payload) SELECT $15, id, $16, $17 FROM updated
-       )
-       SELECT ${CASE_COLUMNS}, ${DEADLINES_OF_CASE} FROM updated c`,
+      WRITE_CASE,
       [
         change.id,
         change.expectedVersion,

@@ -51,14 +51,14 @@ export class Authenticator {
 
   private extractToken(request: FastifyRequest): { token?: string; fromCookie: boolean } {
     const header = request.headers.authorization;
-    if (typeof header === 'string') {
-      const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
-      return { token: match?.[1], fromCookie: false };
-    }
+    // Anything after the scheme is looked up or verified as it is: a malformed token fails verification.
+    if (typeof header === 'string') return { token: header.startsWith(BEARER) ? header.slice(BEARER.length) || undefined : undefined, fromCookie: false };
     const cookie = request.cookies?.[cookieNames(this.config.production).session];
     return { token: cookie, fromCookie: Boolean(cookie) };
   }
 }
+
+const BEARER = 'Bearer ';
 
 function describe(request: FastifyRequest): string {
   return `${request.method} ${request.routeOptions?.url ?? request.url.split('?')[0]}`;
