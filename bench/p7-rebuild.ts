@@ -181,6 +181,9 @@ export async function runP7(options: BenchOptions): Promise<{ lines: string[]; p
     const rebuiltAfter = await reminderJobIds(redis);
     const missingAfter = [...expected].filter((id) => !rebuiltAfter.has(id)).length;
     await raw.obliterate({ force: true });
+    // The worker has no part in the GET: stopped, it takes no CPU from the rounds below.
+    await stopService(worker);
+    worker = undefined;
 
     // The authenticated trivial GET against bare node:http, alternating.
     const answer = await fetch(`${base}${GET_PATH}`, { headers: { authorization: `Bearer ${tokens.staff}` } });
