@@ -61,7 +61,10 @@ async function main(): Promise<void> {
   const postgresDataDir = join(workDir, 'pg');
   // BENCH_PG_STATEMENTS=1: P2 also lists the statements that cost PostgreSQL the most (pg_stat_statements), on stderr.
   // Commit timestamps let P2 time each event from the commit of its transition to the commit of its notification.
-  const postgres = await startEmbeddedPostgres({ dataDir: postgresDataDir, persistent: false, durable: true, database: 'postgres', settings: ['track_commit_timestamp=on', ...(process.env.BENCH_PG_STATEMENTS === '1' ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track_planning=on'] : [])] });
+  // BENCH_PG_SETTINGS='name=value name=value': server settings for an A/B (named in the report's command line).
+  const extraSettings = (process.env.BENCH_PG_SETTINGS ?? '').split(/\s+/).filter(Boolean);
+  const statements = process.env.BENCH_PG_STATEMENTS === '1' ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track_planning=on'] : [];
+  const postgres = await startEmbeddedPostgres({ dataDir: postgresDataDir, persistent: false, durable: true, database: 'postgres', settings: ['track_commit_timestamp=on', ...statements, ...extraSettings] });
   const redis = await ensureRedis({ url: `redis://127.0.0.1:${await findFreePort()}`, dataDir: join(workDir, 'redis'), persistent: false });
   const serverUrl = postgres.url.replace(/\/postgres$/, '');
   try {
