@@ -39,6 +39,9 @@ import { petitioners, serviceEnvironment } from './lib/petition';
 import { type BenchOptions, freshDatabase, startService, stopService, waitUntilReady } from './lib/services';
 
 const REMINDERS = Number(process.env.BENCH_P7_REMINDERS ?? 100_000);
+/** BENCH_P7_PARTS=1: the Nest reference again with each of the API's per-request parts alone (p7-nest-reference.ts). */
+const PARTS = process.env.BENCH_P7_PARTS === '1' ? ['', 'context', 'headers', 'guard', 'pipe', 'log', 'cookie', 'context,headers,guard,pipe,log,cookie'] : [];
+const REFERENCE_TOKEN = 'reference-token';
 const PER_DEADLINE = 10;
 const REBUILD_BAR_MS = 7_000;
 const RAW_QUEUE = 'p7-raw';
@@ -84,9 +87,9 @@ async function cannon(url: string, secondsToRun: number, server: ChildProcess, t
 }
 
 /** Waits until `url` answers 200 (30 s at most), or the process exits. */
-async function answering(name: string, url: string, child: ChildProcess): Promise<void> {
+async function answering(name: string, url: string, child: ChildProcess, token?: string): Promise<void> {
   for (let i = 0; ; i += 1) {
-    if (await fetch(url).then((r) => r.status === 200, () => false)) return;
+    if (await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} }).then((r) => r.status === 200, () => false)) return;
     if (i > 300 || child.exitCode !== null) throw new Error(`${name} did not answer ${url}`);
     await delay(100);
   }
@@ -193,21 +196,38 @@ export async function runP7(options: BenchOptions): Promise<{ lines: string[]; p
     bare = await bareServer(barePort, body);
     const referencePort = await findFreePort();
     const referenceUrl = `http://127.0.0.1:${referencePort}${GET_PATH}`;
-    reference = startService('p7-nest-reference', join(__dirname, 'p7-nest-reference.js'), { PORT: String(referencePort), BODY: body }, options.workDir);
-    await answering('the Nest reference', referenceUrl, reference);
+    const startReference = (add: string) => startService('p7-nest-reference', join(__dirname, 'p7-nest-reference.js'), { PORT: String(referencePort), BODY: body, ADD: add }, options.workDir);
+    reference = startReference('');
+    await answering('the Nest reference', referenceUrl, reference, REFERENCE_TOKEN);
     const getSeconds = Math.min(options.seconds, 10);
     await cannon(`http://127.0.0.1:${barePort}/`, 2, bare);
-    await cannon(referenceUrl, 2, reference);
+    await cannon(referenceUrl, 2, reference, REFERENCE_TOKEN);
     await cannon(`${base}${GET_PATH}`, 2, api, tokens.staff);
     const bareRuns: GetRun[] = [];
     const referenceRuns: GetRun[] = [];
     const apiRuns: GetRun[] = [];
     for (let round = 1; round <= options.rounds; round += 1) {
       bareRuns.push(await cannon(`http://127.0.0.1:${barePort}/`, getSeconds, bare));
-      referenceRuns.push(await cannon(referenceUrl, getSeconds, reference));
+      referenceRuns.push(await cannon(referenceUrl, getSeconds, reference, REFERENCE_TOKEN));
       apiRuns.push(await cannon(`${base}${GET_PATH}`, getSeconds, api, tokens.staff));
       process.stderr.write(`P7 round ${round}: bare node:http ${bareRuns[round - 1].rps.toFixed(0)} req/s, Nest reference ${referenceRuns[round - 1].rps.toFixed(0)} req/s, API GET ${apiRuns[round - 1].rps.toFixed(0)} req/s\n`);
     }
+
+    // Each part of the API's per-request work alone on the reference; every round runs each once, in turn.
+    const partRuns = new Map<string, GetRun[]>(PARTS.map((add) => [add, []]));
+    for (let round = 1; round <= (PARTS.length > 0 ? options.rounds : 0); round += 1) {
+      for (const add of PARTS) {
+        await stopService(reference);
+        reference = startReference(add);
+        await answering(`the Nest reference with ${add || 'nothing'}`, referenceUrl, reference, REFERENCE_TOKEN);
+        await cannon(referenceUrl, 2, reference, REFERENCE_TOKEN);
+        const run = await cannon(referenceUrl, getSeconds, reference, REFERENCE_TOKEN);
+        partRuns.get(add)?.push(run);
+        process.stderr.write(`P7 part ${add || '(none)'}, round ${round}: ${run.rps.toFixed(0)} req/s, ${run.cpuMicros.toFixed(1)} µs per request\n`);
+      }
+    }
+    const partCpu = (add: string) => median((partRuns.get(add) ?? []).map((run) => run.cpuMicros));
+    const partRps = (add: string) => median((partRuns.get(add) ?? []).map((run) => run.rps));
 
     const koryu = median(koryuMs);
     const rawTime = median(rawMs);
@@ -239,6 +259,16 @@ export async function runP7(options: BenchOptions): Promise<{ lines: string[]; p
       "- Koryu's time runs from FLUSHALL to the moment the timers queue's delayed set holds a job for every pending reminder again. It includes the wait for the scheduler's next tick (every second), which notices the flush by its missing epoch key, and the reading of PostgreSQL in keyset batches of 1,000, each followed by `addBulk` and the marking of its rows as queued.",
       `- GET: ${(getRatio * 100).toFixed(1)}% of bare \`node:http\`; ${failures} answers other than 200. The route is \`GET ${GET_PATH}\` with a bearer token: the JWT check, the session state (read from PostgreSQL at most once a second per user), the request context, helmet's headers, the request log line and metrics, and a precomputed answer (${Buffer.byteLength(body)} bytes). The bare server answers the same bytes.`,
       `- The Nest reference (NestJS on the same Fastify adapter, one controller answering the same bytes on the same route, nothing else) reached ${((referenceRps / bareRps) * 100).toFixed(1)}% of bare. Per request, the servers used ${bareCpu.toFixed(1)} µs (bare), ${referenceCpu.toFixed(1)} µs (Nest reference) and ${apiCpu.toFixed(1)} µs (API) of CPU: the framework adds ${(referenceCpu - bareCpu).toFixed(1)} µs, and what the API adds to every request ${(apiCpu - referenceCpu).toFixed(1)} µs (authentication, the request context, headers, the log line and metrics). autocannon runs in the bench process on the same two cores.`,
+      ...(PARTS.length > 0
+        ? [
+            '',
+            `The Nest reference with each of the API's per-request parts alone (\`BENCH_P7_PARTS=1\`; ${options.rounds} rounds of ${getSeconds} s, each round running every line once, in this order; medians; p7-nest-reference.ts says what each part does):`,
+            '',
+            '| reference with | rate | server CPU per request | added to the reference alone |',
+            '|---|---|---|---|',
+            ...PARTS.map((add) => `| ${add ? add.split(',').join(' + ') : 'nothing'} | ${partRps(add).toFixed(0)} req/s | ${partCpu(add).toFixed(1)} µs | ${add ? `${(partCpu(add) - partCpu('')).toFixed(1)} µs` : ''} |`),
+          ]
+        : []),
       '',
       'Commands:',
       '',

@@ -38,6 +38,34 @@ function helmetHeaders(options: HelmetOptions): Record<string, string> {
   return headers;
 }
 
+/**
+ * The headers every response starts with: helmet's for these options, and no storing by a cache
+ * (the API's answers are personal and change with every action); a route that may be cached sets
+ * its own cache-control.
+ */
+export function responseHeaders(production: boolean): Record<string, string> {
+  const security = helmetHeaders({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        upgradeInsecureRequests: production ? [] : null,
+      },
+    },
+    // HSTS only where HTTPS is guaranteed; on http://localhost it would pin the browser to HTTPS.
+    strictTransportSecurity: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginEmbedderPolicy: false,
+  });
+  return { ...security, 'cache-control': 'no-store' };
+}
+
 /** Request ids: a well-formed incoming X-Request-Id is kept (tracing across a proxy), otherwise a UUID. */
 function requestIdFor(request: IncomingMessage): string {
   const incoming = request.headers['x-request-id'];
@@ -115,28 +143,7 @@ export async function createHttpService(rootModule: unknown, { config, configure
   app.enableShutdownHooks();
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }, { path: 'admin/queues', method: RequestMethod.ALL }] });
 
-  const securityHeaders = helmetHeaders({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        upgradeInsecureRequests: config.production ? [] : null,
-      },
-    },
-    // HSTS only where HTTPS is guaranteed; on http://localhost it would pin the browser to HTTPS.
-    strictTransportSecurity: config.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    referrerPolicy: { policy: 'no-referrer' },
-    crossOriginEmbedderPolicy: false,
-  });
-  // Every response carries helmet's headers and is never stored by a cache (the API's answers are
-  // personal and change with every action); a route that may be cached sets its own cache-control.
-  const defaultHeaders = { ...securityHeaders, 'cache-control': 'no-store' };
+  const defaultHeaders = responseHeaders(config.production);
   const requestLog = app.get(LogOutput).requests;
   const fastify = app.getHttpAdapter().getInstance();
   // One hook, synchronous, for what every request needs first: the default headers and the request

@@ -14,3 +14,4 @@ export * from './validation.pipe';
 export * from './fault-point';
 export * from './queue-error-logging';
 export * from './coalescer';
+export * from './log-output';
