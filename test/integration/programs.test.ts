@@ -313,6 +313,11 @@ describe('governor-conference and its participation survey', () => {
     // Dated items first, the nearest first; then the most recently changed.
     type Item = { dueAt: string | null; updatedAt: string };
     const items = inbox.body.items as Item[];
+    // Every field of an item, as the serializer compiled from the route's schema writes it.
+    for (const item of items) {
+      expect(Object.keys(item).sort()).toEqual(['actions', 'caseId', 'dueAt', 'kind', 'program', 'programTitle', 'state', 'stateTitle', 'title', 'updatedAt']);
+      expect(item.updatedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    }
     const rank = (item: Item) => (item.dueAt ? [0, Date.parse(item.dueAt)] : [1, -Date.parse(item.updatedAt)]);
     const inOrder = [...items].sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1]);
     expect(items).toEqual(inOrder);

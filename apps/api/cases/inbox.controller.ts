@@ -1,4 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -21,6 +22,31 @@ export interface InboxItem {
   dueAt: string | null;
   updatedAt: Date;
 }
+
+/**
+ * The answer's JSON schema, from which Fastify compiles a serializer (fast-json-stringify) that
+ * writes the up to 500 items in about half JSON.stringify's time, the larger part of the inbox's
+ * cost (QUALITY.md P4). `satisfies` keeps it in step with InboxItem: a field missing here would
+ * not be sent.
+ */
+const INBOX_ITEM_PROPERTIES = {
+  kind: { type: 'string' },
+  caseId: { type: 'string' },
+  program: { type: 'string' },
+  programTitle: { type: 'string' },
+  title: { type: 'string' },
+  state: { type: 'string' },
+  stateTitle: { type: 'string' },
+  actions: { type: 'array', items: { type: 'string' } },
+  dueAt: { type: ['string', 'null'] },
+  updatedAt: { type: 'string', format: 'date-time' },
+} satisfies Record<keyof InboxItem, object>;
+
+const INBOX_RESPONSE = {
+  type: 'object',
+  properties: { items: { type: 'array', items: { type: 'object', properties: INBOX_ITEM_PROPERTIES, required: Object.keys(INBOX_ITEM_PROPERTIES) } } },
+  required: ['items'],
+};
 
 interface InboxCaseRow {
   id: string;
@@ -74,6 +100,7 @@ export class InboxController {
   ) {}
 
   @Get()
+  @RouteSchema({ response: { 200: INBOX_RESPONSE } })
   @ApiOperation({ summary: 'Cases and survey responses waiting for the caller, most urgent first' })
   async inbox(): Promise<{ items: InboxItem[] }> {
     const actor = requireActor();
