@@ -20,8 +20,7 @@ export interface InboxItem {
   actions: string[];
   /** The nearest date the item waits for (the survey deadline), when it has one. */
   dueAt: string | null;
-  /** ISO 8601 in UTC, to the millisecond. */
-  updatedAt: string;
+  updatedAt: Date;
 }
 
 /**
@@ -40,7 +39,7 @@ const INBOX_ITEM_PROPERTIES = {
   stateTitle: { type: 'string' },
   actions: { type: 'array', items: { type: 'string' } },
   dueAt: { type: ['string', 'null'] },
-  updatedAt: { type: 'string' },
+  updatedAt: { type: 'string', format: 'date-time' },
 } satisfies Record<keyof InboxItem, object>;
 
 const INBOX_RESPONSE = {
@@ -56,7 +55,7 @@ interface InboxCaseRow {
   title: string;
   state: string;
   surveyDeadline: string | null;
-  updatedAt: string;
+  updatedAt: Date;
 }
 
 interface InboxSurveyRow {
@@ -64,16 +63,9 @@ interface InboxSurveyRow {
   title: string;
   state: string;
   surveyDeadline: string | null;
-  updatedAt: string;
+  updatedAt: Date;
   programVersion: number;
 }
-
-/**
- * The case's last change as the answer shows it (ISO 8601 in UTC, to the millisecond, as a Date
- * in JSON), written by PostgreSQL: parsing up to 500 timestamps into Dates and writing them out
- * again was a good part of the inbox's cost. Strings of this one shape sort as the times do.
- */
-const UPDATED_AT = `to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"`;
 
 /** The one field of a case's data an inbox item shows (not the whole data of up to 500 cases). */
 const SURVEY_DEADLINE = `CASE WHEN jsonb_typeof(c.data -> 'surveyDeadline') = 'string' THEN c.data ->> 'surveyDeadline' END AS "surveyDeadline"`;
@@ -83,13 +75,13 @@ const SURVEY_DEADLINE = `CASE WHEN jsonb_typeof(c.data -> 'surveyDeadline') = 's
  * to take, newest change first: one lookup of workflow_case_program_state_idx per pair, so it
  * reads the open cases only, however many closed ones the organisation has (QUALITY.md P4).
  */
-export const INBOX_CASES_SQL = `SELECT c.id, c.program, c.program_version AS "programVersion", c.title, c.state, ${SURVEY_DEADLINE}, ${UPDATED_AT}
+export const INBOX_CASES_SQL = `SELECT c.id, c.program, c.program_version AS "programVersion", c.title, c.state, ${SURVEY_DEADLINE}, c.updated_at AS "updatedAt"
   FROM unnest($2::text[], $3::text[]) AS w (program, state)
   JOIN workflow_case c ON c.organisation_id = $1 AND c.program = w.program AND c.state = w.state
  ORDER BY c.updated_at DESC LIMIT 500`;
 
 /** The organisation's ($1) survey responses still to give. */
-export const INBOX_SURVEYS_SQL = `SELECT c.id, c.title, c.state, ${SURVEY_DEADLINE}, ${UPDATED_AT}, c.program_version AS "programVersion"
+export const INBOX_SURVEYS_SQL = `SELECT c.id, c.title, c.state, ${SURVEY_DEADLINE}, c.updated_at AS "updatedAt", c.program_version AS "programVersion"
   FROM survey_response r JOIN workflow_case c ON c.id = r.case_id
  WHERE r.organisation_id = $1 AND r.status = 'pending' AND c.state = 'survey-open' ORDER BY c.updated_at DESC LIMIT 500`;
 
@@ -160,7 +152,7 @@ export class InboxController {
     ];
     // Items with a date first (the few open surveys), the most urgent first; then the most recently changed.
     const dated = items.filter((item) => item.dueAt !== null).sort((a, b) => Date.parse(a.dueAt as string) - Date.parse(b.dueAt as string));
-    const undated = items.filter((item) => item.dueAt === null).sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
+    const undated = items.filter((item) => item.dueAt === null).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
     return { items: [...dated, ...undated] };
   }
 }
