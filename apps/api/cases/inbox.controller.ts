@@ -25,9 +25,8 @@ export interface InboxItem {
 
 /**
  * The answer's JSON schema, from which Fastify compiles a serializer (fast-json-stringify) that
- * writes the up to 500 items in about half JSON.stringify's time, the larger part of the inbox's
- * cost (QUALITY.md P4). `satisfies` keeps it in step with InboxItem: a field missing here would
- * not be sent.
+ * writes 500 items in about half JSON.stringify's time (a micro-benchmark: 0.36–0.57 ms against
+ * 0.74–0.85). `satisfies` keeps it in step with InboxItem: a field missing here would not be sent.
  */
 const INBOX_ITEM_PROPERTIES = {
   kind: { type: 'string' },
