@@ -24,7 +24,7 @@ import { Client } from 'pg';
 import { delay, findFreePort } from '@koryu/devstack';
 import { percentile, pgStatements } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
-import { type BenchOptions, freshDatabase, startService, stopService, waitUntilReady } from './lib/services';
+import { type BenchOptions, freshDatabase, profileArgs, startService, stopService, waitUntilReady } from './lib/services';
 import { postgresCpu, postgresCpuByBackend, postgresCpuByClient, processCpu, selfCpu, walFlushes } from './lib/cpu';
 import { type CasePosition, pacedTransitions, submitAndReturn } from './lib/transitions';
 
@@ -41,8 +41,7 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
   const [apiPort, workerPort] = [await findFreePort(), await findFreePort()];
   const base = `http://127.0.0.1:${apiPort}`;
   const env = serviceEnvironment(databaseUrl, options.redisUrl);
-  // BENCH_PROFILE=1 writes V8 CPU profiles of the API and the worker to the work directory (CPU.<date>.<pid>.cpuprofile; the pids are in the logs).
-  const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${options.workDir}`] : [];
+  const profile = profileArgs(options.workDir);
   const api = startService('p2-api', join(__dirname, 'p1-api.js'), { ...env, PORT: String(apiPort), KORYU_DATA_DIR: join(options.workDir, 'p2-api') }, options.workDir, profile);
   let worker: ReturnType<typeof startService> | undefined;
   const sql = new Client({ connectionString: databaseUrl });

@@ -37,7 +37,7 @@ import { Client } from 'pg';
 import { delay, findFreePort } from '@koryu/devstack';
 import { QUEUE_PREFIX, QUEUES, workerConnection } from '@koryu/queues';
 import { percentile } from './lib/environment';
-import { type BenchOptions, freshDatabase, http, inParallel, startService, stopService, waitUntilReady } from './lib/services';
+import { type BenchOptions, freshDatabase, http, inParallel, profileArgs, startService, stopService, waitUntilReady } from './lib/services';
 
 /** BENCH_P3_REMINDERS (a multiple of 10) makes a smaller trial run; only 100,000 can meet the bar. */
 const REMINDERS = Number(process.env.BENCH_P3_REMINDERS ?? 100_000);
@@ -227,8 +227,7 @@ export async function runP3(options: BenchOptions): Promise<{ lines: string[]; p
   const events = new Queue(QUEUES.events, { connection: workerConnection(options.redisUrl), prefix: QUEUE_PREFIX });
   try {
     await waitUntilReady('p3-api', base, api, options.workDir);
-    // BENCH_PROFILE=1 writes a V8 CPU profile of the worker to the work directory (open it in Chrome DevTools).
-    const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${options.workDir}`] : [];
+    const profile = profileArgs(options.workDir);
     worker = startService('p3-worker', join(__dirname, '..', 'apps', 'worker', 'main.js'), { ...common, PORT: String(workerPort) }, options.workDir, profile);
     await waitUntilReady('p3-worker', `http://127.0.0.1:${workerPort}`, worker, options.workDir);
     await sql.connect();

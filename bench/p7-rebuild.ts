@@ -36,12 +36,14 @@ import { QUEUE_PREFIX, QUEUES } from '@koryu/queues';
 import { processCpu } from './lib/cpu';
 import { median } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
-import { type BenchOptions, freshDatabase, startService, stopService, waitUntilReady } from './lib/services';
+import { type BenchOptions, freshDatabase, profileArgs, startService, stopService, waitUntilAnswering, waitUntilReady } from './lib/services';
 
 const REMINDERS = Number(process.env.BENCH_P7_REMINDERS ?? 100_000);
 /** BENCH_P7_PARTS=1: the Nest reference again with each of the API's per-request parts alone (p7-nest-reference.ts). */
-const PARTS = process.env.BENCH_P7_PARTS === '1' ? ['', 'context', 'headers', 'guard', 'pipe', 'log', 'cookie', 'context,headers,guard,pipe,log,cookie'] : [];
+const PART_NAMES = ['context', 'headers', 'guard', 'pipe', 'log', 'cookie'];
+const PARTS = process.env.BENCH_P7_PARTS === '1' ? ['', ...PART_NAMES, PART_NAMES.join(',')] : [];
 const REFERENCE_TOKEN = 'reference-token';
+const REFERENCE_HEADERS = { authorization: `Bearer ${REFERENCE_TOKEN}` };
 const PER_DEADLINE = 10;
 const REBUILD_BAR_MS = 7_000;
 const RAW_QUEUE = 'p7-raw';
@@ -86,15 +88,6 @@ async function cannon(url: string, secondsToRun: number, server: ChildProcess, t
   return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx + result.errors, cpuMicros };
 }
 
-/** Waits until `url` answers 200 (30 s at most), or the process exits. */
-async function answering(name: string, url: string, child: ChildProcess, token?: string): Promise<void> {
-  for (let i = 0; ; i += 1) {
-    if (await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} }).then((r) => r.status === 200, () => false)) return;
-    if (i > 300 || child.exitCode !== null) throw new Error(`${name} did not answer ${url}`);
-    await delay(100);
-  }
-}
-
 /** A bare node:http server in a process of its own, answering `body` as JSON to every request. */
 async function bareServer(port: number, body: string): Promise<ChildProcess> {
   const source = `require('node:http').createServer((q, s) => { s.setHeader('content-type', 'application/json; charset=utf-8'); s.end(${JSON.stringify(body)}); }).listen(${port}, '127.0.0.1', () => process.stdout.write('READY\\n'));`;
@@ -111,8 +104,7 @@ export async function runP7(options: BenchOptions): Promise<{ lines: string[]; p
   const [apiPort, workerPort] = [await findFreePort(), await findFreePort()];
   const base = `http://127.0.0.1:${apiPort}`;
   const env = serviceEnvironment(databaseUrl, options.redisUrl);
-  // BENCH_PROFILE=1 writes a V8 CPU profile of the API to the work directory (open it in Chrome DevTools).
-  const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${options.workDir}`] : [];
+  const profile = profileArgs(options.workDir);
   const api = startService('p7-api', join(__dirname, 'p1-api.js'), { ...env, PORT: String(apiPort), KORYU_DATA_DIR: join(options.workDir, 'p7-api') }, options.workDir, profile);
   let worker: ChildProcess | undefined;
   let bare: ChildProcess | undefined;
@@ -198,7 +190,7 @@ export async function runP7(options: BenchOptions): Promise<{ lines: string[]; p
     const referenceUrl = `http://127.0.0.1:${referencePort}${GET_PATH}`;
     const startReference = (add: string) => startService('p7-nest-reference', join(__dirname, 'p7-nest-reference.js'), { PORT: String(referencePort), BODY: body, ADD: add }, options.workDir);
     reference = startReference('');
-    await answering('the Nest reference', referenceUrl, reference, REFERENCE_TOKEN);
+    await waitUntilAnswering('p7-nest-reference', referenceUrl, reference, options.workDir, REFERENCE_HEADERS);
     const getSeconds = Math.min(options.seconds, 10);
     await cannon(`http://127.0.0.1:${barePort}/`, 2, bare);
     await cannon(referenceUrl, 2, reference, REFERENCE_TOKEN);
@@ -219,7 +211,7 @@ export async function runP7(options: BenchOptions): Promise<{ lines: string[]; p
       for (const add of PARTS) {
         await stopService(reference);
         reference = startReference(add);
-        await answering(`the Nest reference with ${add || 'nothing'}`, referenceUrl, reference, REFERENCE_TOKEN);
+        await waitUntilAnswering('p7-nest-reference', referenceUrl, reference, options.workDir, REFERENCE_HEADERS);
         await cannon(referenceUrl, 2, reference, REFERENCE_TOKEN);
         const run = await cannon(referenceUrl, getSeconds, reference, REFERENCE_TOKEN);
         partRuns.get(add)?.push(run);

@@ -37,14 +37,23 @@ export function startService(name: string, script: string, env: NodeJS.ProcessEn
   return spawn(process.execPath, [...nodeArgs, script], { stdio: ['pipe', log, log], env: { ...process.env, ...env } });
 }
 
-/** Waits until `<base>/api/v1/health/ready` answers 200 (30 s at most), or the process exits. */
-export async function waitUntilReady(name: string, base: string, child: ChildProcess, workDir: string): Promise<void> {
+/** BENCH_PROFILE=1: node's flags for a V8 CPU profile of a service, written to the work directory as CPU.<date>.<pid>.cpuprofile (open it in Chrome DevTools). */
+export function profileArgs(workDir: string): string[] {
+  return process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${workDir}`] : [];
+}
+
+/** Waits until `url` answers 200 (30 s at most), or the process exits; its log is `<workDir>/<name>.log`. */
+export async function waitUntilAnswering(name: string, url: string, child: ChildProcess, workDir: string, headers: Record<string, string> = {}): Promise<void> {
   for (let i = 0; ; i += 1) {
-    const ready = await fetch(`${base}/api/v1/health/ready`).then((r) => r.status === 200, () => false);
-    if (ready) return;
-    if (i > 300 || child.exitCode !== null) throw new Error(`${name} did not become ready; see ${join(workDir, `${name}.log`)}`);
+    if (await fetch(url, { headers }).then((r) => r.status === 200, () => false)) return;
+    if (i > 300 || child.exitCode !== null) throw new Error(`${name} did not answer ${url}; see ${join(workDir, `${name}.log`)}`);
     await delay(100);
   }
+}
+
+/** Waits until `<base>/api/v1/health/ready` answers 200 (30 s at most), or the process exits. */
+export function waitUntilReady(name: string, base: string, child: ChildProcess, workDir: string): Promise<void> {
+  return waitUntilAnswering(name, `${base}/api/v1/health/ready`, child, workDir);
 }
 
 /** SIGTERM, then waits for the process to exit. */
