@@ -14,6 +14,8 @@ export class LogOutput {
    * the rest of the line.
    */
   readonly requests: Logger;
+  /** What every logger on this output shares: the level and the service's name on each line. */
+  readonly options: { level: string; base: { service: string } };
   private readonly timer = setInterval(() => {
     // flush() throws while the stream is still opening; the next tick writes it.
     try {
@@ -24,7 +26,8 @@ export class LogOutput {
   }, 1000).unref();
 
   constructor({ level, service }: { level: string; service: string }) {
-    this.requests = pino({ level, base: { service } }, this.stream);
+    this.options = { level, base: { service } };
+    this.requests = pino(this.options, this.stream);
   }
 
   close(): void {

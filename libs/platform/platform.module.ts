@@ -82,8 +82,7 @@ export class PlatformModule {
           forRoutes: [],
           pinoHttp: [
             {
-              level: config.logLevel,
-              base: { service: config.service },
+              ...logs.options,
               mixin: () => {
                 const context = currentContext();
                 return context ? { reqId: context.requestId } : {};
