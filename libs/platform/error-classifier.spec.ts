@@ -1,5 +1,5 @@
 import { DomainError } from '@koryu/domain';
-import { classifyError } from './error-classifier';
+import { classifyError, isDatabaseUnreachable } from './error-classifier';
 
 /** A database driver error as `pg` raises it: a message and its SQLSTATE. */
 function pgError(message: string, code: string): Error {
@@ -30,5 +30,18 @@ describe('classifyError', () => {
   it('passes a DomainError through', () => {
     const error = new DomainError('NOT_FOUND');
     expect(classifyError(error)).toBe(error);
+  });
+});
+
+describe('isDatabaseUnreachable', () => {
+  it('tells an unreachable database from other failures', () => {
+    expect(isDatabaseUnreachable(pgError('terminating connection due to immediate shutdown command', '57P01'))).toBe(true);
+    expect(isDatabaseUnreachable(pgError('the database system is starting up', '57P03'))).toBe(true);
+    expect(isDatabaseUnreachable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isDatabaseUnreachable({ message: 'query failed', driverError: { code: 'ECONNRESET' } })).toBe(true);
+    // Conflicts are the work's own, and answered 503 only once their retries are used up.
+    expect(isDatabaseUnreachable(pgError('deadlock detected', '40P01'))).toBe(false);
+    expect(isDatabaseUnreachable(pgError('duplicate key value violates unique constraint', '23505'))).toBe(false);
+    expect(isDatabaseUnreachable(new TypeError('x is undefined'))).toBe(false);
   });
 });

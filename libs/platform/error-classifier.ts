@@ -38,6 +38,20 @@ const UNAVAILABLE_MESSAGES = [
 ];
 
 /**
+ * Whether `error` says the database cannot be reached right now (stopped, restarting, refusing
+ * connections, a connection cut): nothing was done, and the same work may well succeed later.
+ */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  const e = (error ?? {}) as ErrorWithCode;
+  const code = errorCode(e);
+  if (code && UNAVAILABLE_CODES.has(code)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message));
+}
+
+const errorCode = (e: ErrorWithCode) => (typeof e.code === 'string' ? e.code : typeof e.driverError?.code === 'string' ? e.driverError.code : undefined);
+
+/**
  * Turns whatever was thrown (a DomainError, a Nest HttpException, a Fastify parser error, a
  * database driver error) into a DomainError, or undefined when it is a genuine bug (500).
  */
@@ -49,7 +63,7 @@ export function classifyError(error: unknown): DomainError | undefined {
     if (cause) return cause;
   }
   const e = (error ?? {}) as ErrorWithCode;
-  const code = typeof e.code === 'string' ? e.code : typeof e.driverError?.code === 'string' ? e.driverError.code : undefined;
+  const code = errorCode(e);
   const message = typeof e.message === 'string' ? e.message : '';
 
   // Fastify's own errors, raised before a route handler runs.
@@ -68,11 +82,9 @@ export function classifyError(error: unknown): DomainError | undefined {
     case '22021': // character_not_in_repertoire
       return new ValidationFailedError([{ field: 'body', code: 'isSafeText' }]);
   }
-  if (code && UNAVAILABLE_CODES.has(code)) return new DomainError('SERVICE_UNAVAILABLE');
   // A deadlock victim or a serialization failure that still failed when its transaction ran again
   // (retryOnConflict): nothing was written, and the same request may well succeed in a moment.
-  if (isRetryableConflict(error)) return new DomainError('SERVICE_UNAVAILABLE');
-  if (UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return new DomainError('SERVICE_UNAVAILABLE');
+  if (isDatabaseUnreachable(error) || isRetryableConflict(error)) return new DomainError('SERVICE_UNAVAILABLE');
   // secure-json-parse (Fastify's JSON parser) refuses prototype poisoning with a SyntaxError.
   if (error instanceof SyntaxError || /forbidden prototype property/i.test(message)) {
     const poisoned = /prototype property/i.test(message);

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
 import type { DataSource, EntityManager } from 'typeorm';
 import { preparedQueries } from '@koryu/persistence';
-import { Coalescer, QUEUE_CANARIES, QuietWorkerHost } from '@koryu/platform';
+import { Coalescer, QUEUE_CANARIES, QuietWorkerHost, waitingOutDatabaseOutages } from '@koryu/platform';
 import { type DomainEvent, type EventBatch, QUEUES, type QueueCanaries } from '@koryu/queues';
 import type { EventConsumer } from './event-consumer';
 
@@ -44,15 +44,17 @@ export class EventsProcessor extends QuietWorkerHost {
     this.lanes = consumers.map((consumer) => ({ consumer, batches: new Coalescer<DomainEvent>((events) => this.handleTogether(consumer, events)) }));
   }
 
-  async process(job: Job<EventBatch | DomainEvent>): Promise<void> {
+  async process(job: Job<EventBatch | DomainEvent>, token?: string): Promise<void> {
     if (this.canaries.of(QUEUES.events).seen(job)) return;
     // Jobs published before events travelled in batches carry one event each.
     const events = 'events' in job.data ? job.data.events : [job.data];
     const deliveries = this.lanes.flatMap(({ consumer, batches }) => events.filter((event) => wants(consumer, event)).map((event) => ({ consumer, event, batches })));
-    if (job.attemptsMade > 0) return this.handleEachApart(deliveries);
-    const outcomes = await Promise.allSettled(deliveries.map(({ event, batches }) => batches.submit(event)));
-    // The events of a failed batch (logged once by handleTogether) again, each on its own.
-    await this.handleEachApart(deliveries.filter((_, i) => outcomes[i].status === 'rejected'));
+    await waitingOutDatabaseOutages(job, token, async () => {
+      if (job.attemptsMade > 0) return this.handleEachApart(deliveries);
+      const outcomes = await Promise.allSettled(deliveries.map(({ event, batches }) => batches.submit(event)));
+      // The events of a failed batch (logged once by handleTogether) again, each on its own.
+      await this.handleEachApart(deliveries.filter((_, i) => outcomes[i].status === 'rejected'));
+    });
   }
 
   /** A batch of one consumer's events in one transaction. */
