@@ -19,10 +19,11 @@ export const TEST_ADMIN = { email: 'operator@koryu.test', password: 'operator-pa
 
 /**
  * The real API (same module and HTTP setup as `node dist/apps/api/main.js`) in this process on a
- * free port, with its own fresh database, migrated at start.
+ * free port, with its own fresh database (or `database`, e.g. on a server of the test's own),
+ * migrated at start.
  */
-export async function startApi(env: Record<string, string> = {}, options: ApiOptions = {}): Promise<ApiUnderTest> {
-  const database = await createTestDatabase();
+export async function startApi(env: Record<string, string> = {}, { database: given, ...options }: ApiOptions & { database?: TestDatabase } = {}): Promise<ApiUnderTest> {
+  const database = given ?? (await createTestDatabase());
   const config = loadConfig('api', {
     NODE_ENV: 'test',
     DATABASE_URL: database.url,

@@ -1,0 +1,233 @@
+/**
+ * QUALITY.md R3: PostgreSQL stops during a burst of transitions. This file runs its own
+ * PostgreSQL, durable as in production, under the API and the worker, and stops it with an
+ * immediate shutdown (SIGQUIT to the postmaster: every session is cut, nothing is checkpointed,
+ * and the next start recovers from the WAL) while clients keep moving cases.
+ * - While it is away, every request is answered promptly with 503, the error format (in the
+ *   caller's language) and Retry-After; never 500.
+ * - Afterwards nothing half-done is visible: each case's version, state, history and outbox agree,
+ *   and every transition answered 200 is in the history.
+ * - When it returns on the same address, the API and the worker resume by themselves, without a
+ *   restart, and every transition's event reaches the consumers once: one notification each.
+ * - Jobs that run into the outage wait for the database without using up their attempts, so a
+ *   longer outage loses nothing either.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { Client } from 'pg';
+import { QUEUES } from '@koryu/queues';
+import { type ApiUnderTest, completeVisit, startApi, TEST_ADMIN, waitUntil } from '@koryu/testing';
+import { reminderJobId } from '../../apps/worker/timers/reminder-scheduler';
+import { type OwnPostgres, startOwnPostgres } from '../support/own-postgres';
+import { startWorker } from '../support/worker';
+
+const CASES = 8;
+const OUTAGE_MS = 4_000;
+/** The reminder's job fires this long after it is queued: inside the outage that follows. */
+const REMINDER_FIRES_IN_MS = 4_000;
+
+let dataDir: string;
+let postgres: OwnPostgres;
+let databaseUrl: string;
+let api: ApiUnderTest;
+let worker: INestApplicationContext;
+let staff: string;
+let manager: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'koryu-r3-pg-'));
+  postgres = await startOwnPostgres(dataDir);
+  databaseUrl = postgres.url;
+  api = await startApi({}, { database: { name: 'koryu_own', url: databaseUrl, drop: async () => undefined } });
+  worker = await startWorker(databaseUrl);
+  const operator = await api.http.login(TEST_ADMIN.email, TEST_ADMIN.password);
+  const organisation = (await api.http.post('/api/v1/organisations', { name: '米子市', kind: 'municipality', code: '312029' }, { token: operator })).body.id;
+  for (const role of ['staff', 'manager']) {
+    await api.http.post('/api/v1/users', { email: `${role}@yonago.test`, name: `米子 ${role}`, password: 'password-of-twelve', organisationId: organisation, roles: [role] }, { token: operator });
+  }
+  staff = await api.http.login('staff@yonago.test', 'password-of-twelve');
+  manager = await api.http.login('manager@yonago.test', 'password-of-twelve');
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await api?.close();
+  await postgres?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+interface Moving {
+  id: string;
+  version: number;
+  state: string;
+}
+
+interface Answer {
+  caseId: string;
+  status: number;
+  ms: number;
+  /** While the database was known to be away (between the crash and the restart). */
+  duringOutage: boolean;
+  body: { code?: string; message?: string; version?: number };
+  retryAfter: string | null;
+}
+
+it('R3: PostgreSQL stops during a burst of transitions: 503 while it is away, nothing half-done, and everything resumes by itself', async () => {
+  const cases: Moving[] = [];
+  for (let i = 0; i < CASES; i += 1) {
+    const { status, body } = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: completeVisit() }, { token: staff });
+    expect(status).toBe(201);
+    cases.push({ id: body.id, version: body.version, state: body.state });
+  }
+
+  const answers: Answer[] = [];
+  let outage = false;
+  let moving = true;
+  // Submit and return, over and over, on every case at once: each client keeps one request in flight.
+  const mover = async (c: Moving) => {
+    while (moving) {
+      const action = c.state === 'draft' ? 'submit' : 'return';
+      const started = Date.now();
+      const duringOutage = outage;
+      const { status, body, headers } = await api.http.post(
+        `/api/v1/cases/${c.id}/actions/${action}`,
+        { version: c.version, ...(action === 'return' ? { comment: '日程案を再確認してください' } : {}) },
+        { token: action === 'submit' ? staff : manager, lang: 'ja' },
+      );
+      answers.push({ caseId: c.id, status, ms: Date.now() - started, duringOutage: duringOutage && outage, body, retryAfter: headers.get('retry-after') });
+      if (status === 200) Object.assign(c, { version: body.version, state: body.state });
+      else {
+        // A 503 leaves the client unsure whether its transition committed: it reads the case again.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const current = await api.http.get(`/api/v1/cases/${c.id}`, { token: staff });
+        if (current.status === 200) Object.assign(c, { version: current.body.version, state: current.body.state });
+      }
+    }
+  };
+  const movers = Promise.all(cases.map(mover));
+
+  await waitUntil(() => answers.filter((a) => a.status === 200).length >= 40, 20_000, 'transitions before the outage');
+  // A reminder whose delayed job fires while PostgreSQL is away (queued in Redis before the crash).
+  const reminder = await reminderDueIn(REMINDER_FIRES_IN_MS);
+  await postgres.crash();
+  outage = true;
+  const readiness = await api.http.get('/api/v1/health/ready');
+  await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+  outage = false;
+  postgres = await startOwnPostgres(dataDir, postgres.port);
+  expect(postgres.url).toBe(databaseUrl);
+
+  // The API comes back by itself: readiness, then transitions answered 200 again.
+  await waitUntil(async () => (await api.http.get('/api/v1/health/ready')).status === 200, 30_000, 'the API to be ready again');
+  const resumedFrom = answers.length;
+  await waitUntil(() => answers.slice(resumedFrom).filter((a) => a.status === 200).length >= 20, 30_000, 'transitions after the restart');
+  moving = false;
+  await movers;
+
+  // While PostgreSQL was away: 503 with the error format in Japanese and Retry-After, promptly; never 500.
+  expect(readiness.status).toBe(503);
+  const away = answers.filter((a) => a.duringOutage);
+  expect(away.length).toBeGreaterThan(CASES);
+  for (const answer of away) {
+    expect(answer.status).toBe(503);
+    expect(answer.body.code).toBe('SERVICE_UNAVAILABLE');
+    expect(answer.body.message).toMatch(/一時的にサービスを利用できません/);
+    expect(answer.retryAfter).toBe('5');
+    expect(answer.ms).toBeLessThan(7_000);
+  }
+  expect(answers.filter((a) => a.status !== 200 && a.status !== 503)).toEqual([]);
+
+  // Nothing half-done: each case's version counts its history, its state is the last entry's, and
+  // each transition has its event; every transition answered 200 is there.
+  const sql = new Client({ connectionString: databaseUrl });
+  await sql.connect();
+  try {
+    const { rows } = await sql.query<{ id: string; version: number; state: string; entries: number; transitions: number; last_to: string; events: number }>(
+      `SELECT c.id, c.version, c.state,
+              (SELECT count(*)::int FROM case_history h WHERE h.case_id = c.id) AS entries,
+              (SELECT count(*)::int FROM case_history h WHERE h.case_id = c.id AND h.action IN ('submit', 'return')) AS transitions,
+              (SELECT h.to_state FROM case_history h WHERE h.case_id = c.id ORDER BY h.id DESC LIMIT 1) AS last_to,
+              (SELECT count(*)::int FROM outbox o WHERE o.case_id = c.id AND o.type = 'case.transitioned') AS events
+         FROM workflow_case c WHERE c.id = ANY ($1)`,
+      [cases.map((c) => c.id)],
+    );
+    expect(rows).toHaveLength(CASES);
+    for (const row of rows) {
+      expect(row.entries).toBe(row.version);
+      expect(row.last_to).toBe(row.state);
+      expect(row.events).toBe(row.transitions);
+      const answered = answers.filter((a) => a.caseId === row.id && a.status === 200);
+      // Versions answered 200 are distinct and all committed; a transition may also have committed
+      // with its answer lost to the crash (the client got 503), at most one per case.
+      expect(new Set(answered.map((a) => a.body.version)).size).toBe(answered.length);
+      expect(Math.max(...answered.map((a) => a.body.version ?? 0))).toBeLessThanOrEqual(row.version);
+      expect(row.transitions - answered.length).toBeGreaterThanOrEqual(0);
+      expect(row.transitions - answered.length).toBeLessThanOrEqual(1);
+    }
+
+    // The worker resumes by itself: every transition's event reaches the consumers once, one notification each.
+    const transitions = rows.reduce((sum, row) => sum + row.transitions, 0);
+    const delivered = async () =>
+      (
+        await sql.query<{ processed: number; notified: number; unsent: number }>(
+          `SELECT (SELECT count(*)::int FROM processed_event p JOIN outbox o ON o.event_id = p.event_id WHERE p.consumer = 'notifications' AND o.type = 'case.transitioned') AS processed,
+                  (SELECT count(*)::int FROM notification WHERE case_id = ANY ($1) AND kind IN ('action-needed', 'decision')) AS notified,
+                  (SELECT count(*)::int FROM outbox WHERE sent_at IS NULL) AS unsent`,
+          [cases.map((c) => c.id)],
+        )
+      ).rows[0];
+    await waitUntil(async () => (await delivered()).processed === transitions, 60_000, `all ${transitions} events to reach the notifications consumer`);
+    expect(await delivered()).toEqual({ processed: transitions, notified: transitions, unsent: 0 });
+  } finally {
+    await sql.end();
+  }
+
+  // The reminder's job ran into the outage, waited for the database without using up an attempt,
+  // and sent the reminder once after the restart.
+  const timers = worker.get<Queue>(getQueueToken(QUEUES.timers), { strict: false });
+  // It waits (1 s, 2 s, 4 s… at most 30 s) between its starts, so it may run once more after the restart.
+  await waitUntil(async () => (await (await timers.getJob(reminder.jobId))?.getState()) === 'completed', 45_000, 'the reminder job to complete');
+  const job = await timers.getJob(reminder.jobId);
+  // BullMQ counts the attempt that completed it; no failure was recorded before it.
+  expect({ attemptsMade: job?.attemptsMade, failures: job?.stacktrace }).toEqual({ attemptsMade: 1, failures: [] });
+  expect(job?.attemptsStarted).toBeGreaterThanOrEqual(2);
+  const sql2 = new Client({ connectionString: databaseUrl });
+  await sql2.connect();
+  try {
+    const { rows } = await sql2.query<{ user_id: string; n: number }>(`SELECT user_id, count(*)::int AS n FROM notification WHERE idempotency_key LIKE $1 GROUP BY user_id`, [`reminder:${reminder.id}:%`]);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((row) => row.n === 1)).toBe(true);
+  } finally {
+    await sql2.end();
+  }
+  for (const name of [QUEUES.events, QUEUES.timers]) {
+    const queue = worker.get<Queue>(getQueueToken(name), { strict: false });
+    expect(await queue.getJobCounts('failed')).toEqual({ failed: 0 });
+  }
+});
+
+/**
+ * A milestone on a case of its own whose reminder fires in `ms`, once its delayed job is in Redis
+ * (the scheduler queues it from PostgreSQL within a second or so).
+ */
+async function reminderDueIn(ms: number): Promise<{ id: string; jobId: string }> {
+  const { body: still } = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: completeVisit() }, { token: staff });
+  const added = await api.http.post(`/api/v1/cases/${still.id}/deadlines`, { title: '会場下見', dueAt: new Date(Date.now() + 10_000 + ms).toISOString(), remindBefore: ['PT10S'] }, { token: staff });
+  expect(added.status).toBe(201);
+  const sql = new Client({ connectionString: databaseUrl });
+  await sql.connect();
+  try {
+    const { rows } = await sql.query<{ id: string; generation: number }>(`SELECT r.id, r.generation FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id WHERE d.case_id = $1 AND d.kind = 'custom'`, [still.id]);
+    expect(rows).toHaveLength(1);
+    const jobId = reminderJobId(rows[0].id, rows[0].generation);
+    const timers = worker.get<Queue>(getQueueToken(QUEUES.timers), { strict: false });
+    await waitUntil(async () => (await timers.getJob(jobId)) !== undefined, ms - 1_000, 'the reminder to be queued');
+    return { id: rows[0].id, jobId };
+  } finally {
+    await sql.end();
+  }
+}

@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { waitUntil } from '@koryu/testing';
+
+export interface OwnPostgres {
+  url: string;
+  port: number;
+  /** Immediate shutdown (SIGQUIT to the postmaster): every session cut, no checkpoint; the next start recovers from the WAL. */
+  crash(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A durable PostgreSQL of the test file's own on `dataDir` (see own-postgres.js), on `port` when
+ * given: started again after `crash`, it serves the same data at the same address.
+ */
+export async function startOwnPostgres(dataDir: string, port?: number): Promise<OwnPostgres> {
+  const child = spawn(process.execPath, [join(__dirname, 'own-postgres.js'), dataDir, ...(port ? [String(port)] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const started = await new Promise<{ url: string; pid: number }>((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (output.includes('\n')) resolve(JSON.parse(output.split('\n')[0]) as { url: string; pid: number });
+    });
+    child.once('exit', (code) => reject(new Error(`own PostgreSQL exited with code ${code} before starting`)));
+  });
+  child.stdout.resume();
+  const stop = async () => {
+    child.stdin.end();
+    await exited;
+  };
+  return {
+    url: started.url,
+    port: Number(new URL(started.url).port),
+    stop,
+    crash: async () => {
+      process.kill(started.pid, 'SIGQUIT');
+      await waitUntil(() => !isRunning(started.pid), 15_000, 'the postmaster to exit');
+      await stop();
+    },
+  };
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
