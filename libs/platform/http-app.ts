@@ -166,7 +166,9 @@ export async function createHttpService(rootModule: unknown, { config, configure
         statusCode: reply.statusCode,
         responseTime: Math.round(reply.elapsedTime),
       };
-      if (reply.statusCode >= 500) requestLog.error(line, 'request errored');
+      // 503: refused while the database is away (readiness says so too); not a fault of this request.
+      if (reply.statusCode === 503) requestLog.warn(line, 'request refused: service unavailable');
+      else if (reply.statusCode >= 500) requestLog.error(line, 'request errored');
       else requestLog.info(line, 'request completed');
     }
     done();
