@@ -184,7 +184,7 @@ it('brings several cases in line in one batch, each with its own deadlines and r
 });
 
 describe('reminders', () => {
-  const inbox = async (who: string) => (await api.http.get('/api/v1/notifications', { token: token[who] })).body as { items: { id: string; title: string; body: string; kind: string; caseId: string }[]; unread: number };
+  const inbox = async (who: string) => (await api.http.get('/api/v1/notifications', { token: token[who] })).body as { items: { id: string; title: string; body: string; kind: string; caseId: string; readAt: string | null }[]; unread: number };
 
   it('delivers a custom PT10S reminder once, in-app, to the case’s creator, to whoever set it and to the users it names', async () => {
     const { body: created } = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: visit }, { token: token['hachimantai.staff'] });
@@ -203,8 +203,9 @@ describe('reminders', () => {
     }
     expect((await inbox('kitakyushu.staff')).items).toHaveLength(0);
     const [notification] = (await inbox('hachimantai.manager')).items.filter((n) => n.caseId === created.id);
-    expect((await api.http.post(`/api/v1/notifications/${notification.id}/read`, {}, { token: token['hachimantai.manager'] })).status).toBe(200);
+    expect((await api.http.post(`/api/v1/notifications/${notification.id}/read`, {}, { token: token['hachimantai.manager'] })).status).toBe(204);
     expect((await api.http.post(`/api/v1/notifications/${notification.id}/read`, {}, { token: token['kitakyushu.staff'] })).status).toBe(404);
+    expect((await inbox('hachimantai.manager')).items.find((n) => n.id === notification.id)?.readAt).toEqual(expect.any(String));
     const { rows } = await sql.query(`SELECT count(*)::int AS n FROM notification WHERE case_id = $1`, [created.id]);
     expect(rows[0].n).toBe(3);
   });

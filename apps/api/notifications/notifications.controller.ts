@@ -43,15 +43,15 @@ export class NotificationsController {
   }
 
   @Post(':id/read')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Mark one of my notifications read (again is harmless)' })
-  async read(@Param('id') id: string): Promise<{ id: string; readAt: Date }> {
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Mark one of my notifications read (again is harmless); 204 (API.md)' })
+  async read(@Param('id') id: string): Promise<void> {
     if (!isUUID(id)) throw new NotFoundError();
+    // A SELECT over the update: TypeORM answers an UPDATE with [rows, count], a SELECT with its rows.
     const [row] = await this.dataSource.query(
-      `WITH marked AS (UPDATE notification SET read_at = COALESCE(read_at, now()) WHERE id = $1 AND user_id = $2 RETURNING id, read_at) SELECT id, read_at AS "readAt" FROM marked`,
+      `WITH marked AS (UPDATE notification SET read_at = COALESCE(read_at, now()) WHERE id = $1 AND user_id = $2 RETURNING id) SELECT id FROM marked`,
       [id, requireActor().userId],
     );
     if (!row) throw new NotFoundError();
-    return row;
   }
 }
