@@ -6,3 +6,4 @@ export * from './role-matrix';
 export * from './fixtures';
 export * from './browser';
 export * from './row-locks';
+export * from './mixed-load';
