@@ -17,6 +17,7 @@ import { runP4 } from './p4-lists';
 import { runP5 } from './p5-start';
 import { runP6 } from './p6-web';
 import { runP7 } from './p7-rebuild';
+import { runR8 } from './r8-soak';
 
 /** What earlier benchmarks of the same run measured, for later ones (P2 runs at half the P1 rate). */
 interface RunSoFar {
@@ -37,6 +38,7 @@ const BENCHES: Record<string, Bench> = {
   p5: (options) => runP5(options),
   p6: (options) => runP6(options),
   p7: (options) => runP7(options),
+  r8: (options) => runR8(options),
 };
 
 /** The switches of this run: the seconds and rounds, and every other BENCH_ variable set. */
@@ -50,7 +52,8 @@ function switches(seconds: number, rounds: number): string {
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
+  // The R8 soak (ten minutes) runs when named.
+  const names = wanted.length > 0 ? wanted : Object.keys(BENCHES).filter((name) => name !== 'r8');
   const unknown = names.filter((n) => !(n in BENCHES));
   if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}`);
   const seconds = Number(process.env.BENCH_SECONDS ?? 20);

@@ -1,0 +1,173 @@
+/**
+ * QUALITY.md R8 (research T18): ten minutes of mixed load on the production process set (API,
+ * worker and notifier, each its own process, the notifier mailing to an SMTP sink in this
+ * process). The load is runMixedLoad's (@koryu/testing), the one the shortened R8 test runs in
+ * `npm test`: about five transitions and ten reads a second, new cases and edits, CSV exports,
+ * notifications read, and a sparse timer every twenty seconds.
+ *
+ * Must hold: no answer other than 2xx; each process's resident memory (VmRSS, sampled every
+ * 10 s) grows less than 10% after the warm-up (the median of the minute after it against the
+ * median of the last minute); the outbox, the event and timer queues, the due reminders and the
+ * mails to send come back to zero; every sparse timer fires once, on time.
+ * BENCH_R8_SECONDS sets the length (600), BENCH_R8_WARMUP the warm-up (120).
+ */
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { SMTPServer } from 'smtp-server';
+import { delay, findFreePort } from '@koryu/devstack';
+import { backlog, isQuiet, runMixedLoad } from '@koryu/testing';
+import { percentile } from './lib/environment';
+import { petitioners, serviceEnvironment } from './lib/petition';
+import { type BenchOptions, freshDatabase, startService, stopService, waitUntilReady } from './lib/services';
+
+const SAMPLE_EVERY_MS = 10_000;
+const GROWTH_BAR = 0.1;
+
+interface Sample {
+  atMs: number;
+  rssKiB: Record<string, number>;
+}
+
+function rssKiB(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) : NaN;
+}
+
+const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+
+export async function runR8(options: BenchOptions): Promise<{ lines: string[]; passed: boolean }> {
+  const seconds = Number(process.env.BENCH_R8_SECONDS ?? 600);
+  const warmupSeconds = Number(process.env.BENCH_R8_WARMUP ?? Math.min(120, seconds / 5));
+  const databaseUrl = await freshDatabase(options.serverUrl, 'koryu_r8');
+
+  let mails = 0;
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, done) {
+      stream.resume().on('end', () => {
+        mails += 1;
+        done();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+
+  const [apiPort, workerPort, notifierPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+  const base = `http://127.0.0.1:${apiPort}`;
+  const env = { ...serviceEnvironment(databaseUrl, options.redisUrl), APP_BASE_URL: base };
+  const dataDir = (name: string) => ({ KORYU_DATA_DIR: join(options.workDir, name) });
+  const services: Record<string, ReturnType<typeof startService> | undefined> = {};
+  services.api = startService('r8-api', join(__dirname, '..', 'apps', 'api', 'main.js'), { ...env, ...dataDir('r8-api'), PORT: String(apiPort) }, options.workDir);
+  const sql = new Client({ connectionString: databaseUrl });
+  try {
+    await waitUntilReady('r8-api', base, services.api, options.workDir);
+    services.worker = startService('r8-worker', join(__dirname, '..', 'apps', 'worker', 'main.js'), { ...env, ...dataDir('r8-worker'), PORT: String(workerPort) }, options.workDir);
+    services.notifier = startService('r8-notifier', join(__dirname, '..', 'apps', 'notifier', 'main.js'), { ...env, ...dataDir('r8-notifier'), PORT: String(notifierPort), SMTP_URL: smtpUrl }, options.workDir);
+    await waitUntilReady('r8-worker', `http://127.0.0.1:${workerPort}`, services.worker, options.workDir);
+    await waitUntilReady('r8-notifier', `http://127.0.0.1:${notifierPort}`, services.notifier, options.workDir);
+    await sql.connect();
+    const { tokens } = await petitioners(base, { name: '出雲市', kind: 'municipality', code: '322032' });
+
+    const names = ['api', 'worker', 'notifier'];
+    const samples: Sample[] = [];
+    let nextSample = 0;
+    process.stderr.write(`R8: ${seconds} s of mixed load …\n`);
+    const load = await runMixedLoad({
+      base,
+      tokens,
+      seconds,
+      onTick: (elapsedMs) => {
+        if (elapsedMs < nextSample) return;
+        nextSample += SAMPLE_EVERY_MS;
+        samples.push({ atMs: elapsedMs, rssKiB: Object.fromEntries(names.map((name) => [name, rssKiB(services[name]?.pid)])) });
+      },
+    });
+
+    // The backlog after the load, until it is back to zero (two minutes at most).
+    const loadEnded = Date.now();
+    let after = await backlog(sql, options.redisUrl);
+    let mailsDue = await unmailed(sql);
+    while ((!isQuiet(after) || mailsDue > 0) && Date.now() - loadEnded < 120_000) {
+      await delay(500);
+      after = await backlog(sql, options.redisUrl);
+      mailsDue = await unmailed(sql);
+    }
+    const drainMs = Date.now() - loadEnded;
+
+    const { rows: timers } = await sql.query<{ title: string; sent: number; lateMs: number }>(
+      `SELECT d.title->>'ja' AS title, count(n.id)::int AS sent, max(extract(epoch FROM n.created_at - r.fire_at) * 1000)::int AS "lateMs"
+         FROM case_deadline d JOIN deadline_reminder r ON r.deadline_id = d.id
+         LEFT JOIN notification n ON n.idempotency_key LIKE 'reminder:' || r.id || ':%'
+        WHERE d.kind = 'custom' GROUP BY d.title->>'ja', r.id`,
+    );
+    const { rows: events } = await sql.query<{ transitions: number; handled: number; notifications: number; mailed: number }>(
+      `SELECT (SELECT count(*)::int FROM outbox WHERE type = 'case.transitioned') AS transitions,
+              (SELECT count(*)::int FROM processed_event p JOIN outbox o ON o.event_id = p.event_id WHERE p.consumer = 'notifications' AND o.type = 'case.transitioned') AS handled,
+              (SELECT count(*)::int FROM notification) AS notifications,
+              (SELECT count(*)::int FROM notification WHERE mailed_at IS NOT NULL) AS mailed`,
+    );
+
+    // Memory: the median of the minute after the warm-up against the median of the last minute.
+    const window = (from: number, to: number) => samples.filter((s) => s.atMs >= from && s.atMs < to);
+    const early = window(warmupSeconds * 1000, warmupSeconds * 1000 + 60_000);
+    const late = window(seconds * 1000 - 60_000, seconds * 1000 + 1);
+    const memory = names.map((name) => {
+      const before = median(early.map((s) => s.rssKiB[name]));
+      const end = median(late.map((s) => s.rssKiB[name]));
+      return { name, before, end, growth: end / before - 1, peak: Math.max(...samples.map((s) => s.rssKiB[name])) };
+    });
+
+    const count = (kinds: string[]) => kinds.reduce((sum, kind) => sum + Object.values(load.answers[kind] ?? {}).reduce((a, n) => a + n, 0), 0);
+    const transitions = count(['submit', 'return', 'approve']);
+    const reads = count(['list', 'list-by-state', 'detail', 'history', 'inbox', 'notifications']);
+    const timersOnTime = timers.length === load.timers.length && timers.every((t) => t.sent === 1 && t.lateMs < 5_000);
+    const lateness = timers.map((t) => t.lateMs).sort((a, b) => a - b);
+    const memoryMet = memory.every((m) => m.growth < GROWTH_BAR);
+    const drained = isQuiet(after) && after.failed === 0 && mailsDue === 0;
+    const passed = load.unexpectedCount === 0 && memoryMet && drained && timersOnTime && events[0].handled === events[0].transitions;
+    const mib = (kib: number) => (kib / 1024).toFixed(1);
+
+    const lines = [
+      '## R8: ten minutes of mixed load (soak)',
+      '',
+      `Bar: no answer other than 2xx; each process's resident memory grows < 10% after the warm-up; the backlog returns to zero; every sparse timer fires once, on time. **${passed ? 'Met' : 'MISSED'}.**`,
+      '',
+      `Load: ${seconds} s (warm-up ${warmupSeconds} s) against the API, worker and notifier processes (production mode), the notifier mailing to an SMTP sink: ${transitions} transitions (${(transitions / seconds).toFixed(1)}/s), ${reads} reads (${(reads / seconds).toFixed(1)}/s), ${count(['create'])} new cases, ${count(['edit'])} edits, ${count(['csv'])} CSV exports, ${count(['mark-read'])} notifications marked read, ${load.timers.length} sparse timers; ${load.skipped} operations skipped with 16 requests in flight.`,
+      '',
+      '| answers | count |',
+      '|---|---|',
+      ...Object.entries(load.answers).map(([kind, byStatus]) => `| ${kind} | ${Object.entries(byStatus).map(([status, n]) => `${n} × ${status}`).join(', ')} |`),
+      '',
+      `- Answers other than 2xx: ${load.unexpectedCount}${load.unexpected.length > 0 ? ` (first: ${load.unexpected.slice(0, 3).map((u) => `${u.kind} ${u.status} ${u.text.slice(0, 100)}`).join('; ')})` : ''}.`,
+      '',
+      '| process | RSS after warm-up (median of the next minute) | RSS in the last minute (median) | growth | peak |',
+      '|---|---|---|---|---|',
+      ...memory.map((m) => `| ${m.name} | ${mib(m.before)} MiB | ${mib(m.end)} MiB | ${(m.growth * 100).toFixed(1)}% | ${mib(m.peak)} MiB |`),
+      '',
+      `- Backlog ${drained ? 'back to zero' : 'NOT back to zero'} ${(drainMs / 1000).toFixed(1)} s after the load: ${JSON.stringify(after)}, mails to send ${mailsDue}.`,
+      `- Events: ${events[0].transitions} transitions, ${events[0].handled} handled by the notifications consumer; ${events[0].notifications} notifications, ${events[0].mailed} mailed (${mails} mails reached the SMTP sink).`,
+      `- Sparse timers: ${load.timers.length} added, ${timers.filter((t) => t.sent === 1).length} sent once; lateness from the reminder's time to its notification p50 ${percentile(lateness, 50)} ms, max ${lateness.at(-1) ?? NaN} ms.`,
+      `- RSS samples (MiB, every ${SAMPLE_EVERY_MS / 1000} s): ${names.map((name) => `${name} ${samples.map((s) => mib(s.rssKiB[name])).join(' ')}`).join('; ')}.`,
+      '',
+      'Command: `BENCH_R8_SECONDS=600 npm run bench -- r8` (the load: `runMixedLoad` in libs/testing/mixed-load.ts; the shortened run in `npm test` is test/reliability/mixed-load.r8.test.ts).',
+      '',
+    ];
+    return { lines, passed };
+  } finally {
+    await sql.end().catch(() => undefined);
+    for (const name of ['notifier', 'worker', 'api']) if (services[name]) await stopService(services[name]);
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  }
+}
+
+/** Notifications whose mail is still to be sent (not given up after the notifier's eight attempts). */
+async function unmailed(sql: Client): Promise<number> {
+  const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM notification WHERE mailed_at IS NULL AND mail_attempts < 8`);
+  return rows[0].n;
+}
