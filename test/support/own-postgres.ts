@@ -5,8 +5,12 @@ import { waitUntil } from '@koryu/testing';
 export interface OwnPostgres {
   url: string;
   port: number;
-  /** Immediate shutdown (SIGQUIT to the postmaster): every session cut, no checkpoint; the next start recovers from the WAL. */
-  crash(): Promise<void>;
+  /**
+   * Stops the server under its clients: SIGQUIT to the postmaster is an immediate shutdown (every
+   * session cut, no checkpoint; the next start recovers from the WAL), SIGINT a fast one (sessions
+   * ended with an error, then a checkpoint).
+   */
+  crash(signal?: 'SIGQUIT' | 'SIGINT'): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,8 +38,8 @@ export async function startOwnPostgres(dataDir: string, port?: number): Promise<
     url: started.url,
     port: Number(new URL(started.url).port),
     stop,
-    crash: async () => {
-      process.kill(started.pid, 'SIGQUIT');
+    crash: async (signal = 'SIGQUIT') => {
+      process.kill(started.pid, signal);
       await waitUntil(() => !isRunning(started.pid), 15_000, 'the postmaster to exit');
       await stop();
     },
