@@ -50,3 +50,25 @@ export async function startApi(env: Record<string, string> = {}, { database: giv
     },
   };
 }
+
+/** The password of the users `staffAndManager` creates. */
+export const TEST_PASSWORD = 'password-of-twelve';
+
+/**
+ * A municipality with one staff member and one manager (`staff@<domain>`, `manager@<domain>`),
+ * created by the operator through the API, both signed in.
+ */
+export async function staffAndManager(http: HttpClient, municipality: { name: string; code: string; domain: string }): Promise<{ organisationId: string; staff: string; manager: string }> {
+  const operator = await http.login(TEST_ADMIN.email, TEST_ADMIN.password);
+  const organisation = await http.post('/api/v1/organisations', { name: municipality.name, kind: 'municipality', code: municipality.code }, { token: operator });
+  if (organisation.status !== 201) throw new Error(`creating ${municipality.name} failed: ${organisation.status} ${organisation.text}`);
+  const tokens: Record<string, string> = {};
+  for (const role of ['staff', 'manager']) {
+    const email = `${role}@${municipality.domain}`;
+    const user = await http.post('/api/v1/users', { email, name: `${municipality.name} ${role}`, password: TEST_PASSWORD, organisationId: organisation.body.id, roles: [role] }, { token: operator });
+    if (user.status !== 201) throw new Error(`creating ${email} failed: ${user.status} ${user.text}`);
+    tokens[role] = await http.login(email, TEST_PASSWORD);
+  }
+  return { organisationId: organisation.body.id, staff: tokens.staff, manager: tokens.manager };
+}
+

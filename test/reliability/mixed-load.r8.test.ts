@@ -8,7 +8,7 @@
  */
 import type { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
-import { type ApiUnderTest, backlog, isQuiet, runMixedLoad, startApi, TEST_ADMIN, testRedisUrl, waitUntil } from '@koryu/testing';
+import { type ApiUnderTest, backlog, isQuiet, runMixedLoad, staffAndManager, startApi, testRedisUrl, waitUntil } from '@koryu/testing';
 import { startWorker } from '../support/worker';
 
 const SECONDS = Number(process.env.KORYU_R8_SECONDS ?? 60);
@@ -23,12 +23,8 @@ beforeAll(async () => {
   worker = await startWorker(api.database.url);
   sql = new Client({ connectionString: api.database.url });
   await sql.connect();
-  const operator = await api.http.login(TEST_ADMIN.email, TEST_ADMIN.password);
-  const organisation = (await api.http.post('/api/v1/organisations', { name: '松江市', kind: 'municipality', code: '322016' }, { token: operator })).body.id;
-  for (const role of ['staff', 'manager']) {
-    await api.http.post('/api/v1/users', { email: `${role}@matsue.test`, name: `松江 ${role}`, password: 'password-of-twelve', organisationId: organisation, roles: [role] }, { token: operator });
-  }
-  tokens = { staff: await api.http.login('staff@matsue.test', 'password-of-twelve'), manager: await api.http.login('manager@matsue.test', 'password-of-twelve') };
+  const { staff, manager } = await staffAndManager(api.http, { name: '松江市', code: '322016', domain: 'matsue.test' });
+  tokens = { staff, manager };
 });
 
 afterAll(async () => {

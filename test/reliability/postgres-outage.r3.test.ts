@@ -23,7 +23,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { QUEUES } from '@koryu/queues';
-import { type ApiUnderTest, completeVisit, startApi, TEST_ADMIN, waitUntil } from '@koryu/testing';
+import { type ApiUnderTest, completeVisit, staffAndManager, startApi, waitUntil } from '@koryu/testing';
 import { reminderJobId } from '../../apps/worker/timers/reminder-scheduler';
 import { type OwnPostgres, startOwnPostgres } from '../support/own-postgres';
 import { startWorker } from '../support/worker';
@@ -47,13 +47,7 @@ beforeAll(async () => {
   databaseUrl = postgres.url;
   api = await startApi({}, { database: { name: 'koryu_own', url: databaseUrl, drop: async () => undefined } });
   worker = await startWorker(databaseUrl);
-  const operator = await api.http.login(TEST_ADMIN.email, TEST_ADMIN.password);
-  const organisation = (await api.http.post('/api/v1/organisations', { name: '米子市', kind: 'municipality', code: '312029' }, { token: operator })).body.id;
-  for (const role of ['staff', 'manager']) {
-    await api.http.post('/api/v1/users', { email: `${role}@yonago.test`, name: `米子 ${role}`, password: 'password-of-twelve', organisationId: organisation, roles: [role] }, { token: operator });
-  }
-  staff = await api.http.login('staff@yonago.test', 'password-of-twelve');
-  manager = await api.http.login('manager@yonago.test', 'password-of-twelve');
+  ({ staff, manager } = await staffAndManager(api.http, { name: '米子市', code: '312029', domain: 'yonago.test' }));
 });
 
 afterAll(async () => {

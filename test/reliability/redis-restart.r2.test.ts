@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { QUEUE_CANARIES } from '@koryu/platform';
 import type { QueueCanaries } from '@koryu/queues';
-import { type ApiUnderTest, completeVisit, freePort, startApi, TEST_ADMIN, waitUntil } from '@koryu/testing';
+import { type ApiUnderTest, completeVisit, freePort, staffAndManager, startApi, waitUntil } from '@koryu/testing';
 import { startWorker } from '../support/worker';
 
 let redisPort: number;
@@ -49,12 +49,7 @@ beforeAll(async () => {
   worker = await startWorker(api.database.url, { redisUrl });
   sql = new Client({ connectionString: api.database.url });
   await sql.connect();
-  const operator = await api.http.login(TEST_ADMIN.email, TEST_ADMIN.password);
-  const organisation = (await api.http.post('/api/v1/organisations', { name: '雲南市', kind: 'municipality', code: '322091' }, { token: operator })).body.id;
-  for (const role of ['staff', 'manager']) {
-    await api.http.post('/api/v1/users', { email: `${role}@unnan.test`, name: `雲南 ${role}`, password: 'password-of-twelve', organisationId: organisation, roles: [role] }, { token: operator });
-  }
-  staff = await api.http.login('staff@unnan.test', 'password-of-twelve');
+  ({ staff } = await staffAndManager(api.http, { name: '雲南市', code: '322091', domain: 'unnan.test' }));
 });
 
 afterAll(async () => {
