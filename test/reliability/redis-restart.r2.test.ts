@@ -93,3 +93,32 @@ it('R2: Redis killed and restarted empty while reminders wait: each fires once, 
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   expect(await notifications(created.id, 'reminder')).toBe(5);
 });
+
+it('Redis away during traffic (research T6): transitions still commit, readiness names Redis, and their events are delivered once it returns', async () => {
+  const cases = [];
+  for (let i = 0; i < 3; i += 1) cases.push((await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: completeVisit() }, { token: staff })).body);
+
+  await killRedis();
+  try {
+    const readiness = await api.http.get('/api/v1/health/ready');
+    expect(readiness.status).toBe(503);
+    expect(readiness.text).toMatch(/redis/i);
+    // The transition path needs PostgreSQL only: the event waits in the outbox.
+    for (const c of cases) {
+      const submitted = await api.http.post(`/api/v1/cases/${c.id}/actions/submit`, { version: c.version }, { token: staff });
+      expect(submitted.status).toBe(200);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const { rows } = await sql.query(`SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL AND case_id = ANY ($1)`, [cases.map((c) => c.id)]);
+    expect(rows[0].n).toBeGreaterThanOrEqual(cases.length);
+  } finally {
+    await startRedis();
+  }
+
+  for (const c of cases) await waitUntil(async () => (await notifications(c.id, 'action-needed')) === 1, 20_000, 'the action-needed notification of each case');
+  await waitUntil(async () => (await api.http.get('/api/v1/health/ready')).status === 200, 15_000, 'readiness after Redis returns');
+  const { rows } = await sql.query(`SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL`);
+  expect(rows[0].n).toBe(0);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  for (const c of cases) expect(await notifications(c.id, 'action-needed')).toBe(1);
+});
