@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { SMTPServer } from 'smtp-server';
 import { producerConnection, QUEUE_PREFIX, QUEUES } from '@koryu/queues';
-import { createTestDatabase, freePort, HttpClient, spawnService, type ServiceProcess, type TestDatabase, testRedisUrl, waitForStatus, waitUntil } from '@koryu/testing';
+import { Client } from 'pg';
+import { completeVisit, createTestDatabase, freePort, HttpClient, spawnService, type ServiceProcess, staffAndManager, TEST_ADMIN, type TestDatabase, testRedisUrl, waitForStatus, waitUntil } from '@koryu/testing';
 
-const ADMIN = { email: 'admin@koryu.test', password: 'admin-password-2026' };
+const ADMIN = TEST_ADMIN;
 
 describe('services as separate processes', () => {
   let database: TestDatabase;
@@ -84,6 +85,56 @@ describe('services as separate processes', () => {
       await waitUntil(async () => (await job.getState()) === 'completed', 20_000, 'the job queued while the worker was down');
     } finally {
       await queue.close();
+    }
+  });
+
+  it('a worker stopped with SIGTERM in the middle of a burst finishes what it holds, stops within 10 s, and a new one does the rest, each event once (research T17)', async () => {
+    const api = running.find((service) => service.name === 'api' && service.child.exitCode === null) ?? (await start('api'));
+    const http = new HttpClient(`http://127.0.0.1:${api.port}`);
+    const { staff } = await staffAndManager(http, { name: '浜田市', code: '322024', domain: 'hamada.test' });
+    const sql = new Client({ connectionString: database.url });
+    await sql.connect();
+    try {
+      for (const service of running.filter((s) => s.name === 'worker')) await service.stop('SIGKILL');
+      const worker = await start('worker');
+      const ids: string[] = [];
+      await Promise.all(
+        Array.from({ length: 30 }, async () => {
+          const { body } = await http.post('/api/v1/cases', { program: 'ambassador-visit', data: completeVisit() }, { token: staff });
+          const submitted = await http.post(`/api/v1/cases/${body.id}/actions/submit`, { version: body.version }, { token: staff });
+          expect(submitted.status).toBe(200);
+          ids.push(body.id);
+        }),
+      );
+      const stopping = Date.now();
+      worker.child.kill('SIGTERM');
+      const { code, signal } = await worker.exited;
+      // Nest runs its shutdown hooks (the queue workers finish their jobs, the relay its batch), then
+      // raises the signal again, so the parent sees a process ended by SIGTERM, not a crash.
+      expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
+      expect(Date.now() - stopping).toBeLessThan(10_000);
+
+      // Nothing left active (a job the stopped worker held would stall), and a new worker finishes the rest.
+      const events = new Queue(QUEUES.events, { connection: producerConnection(env.REDIS_URL), prefix: QUEUE_PREFIX });
+      try {
+        expect((await events.getJobCounts('active')).active).toBe(0);
+      } finally {
+        await events.close();
+      }
+      await start('worker');
+      const handled = async () =>
+        (
+          await sql.query<{ transitions: number; handled: number; notified: number }>(
+            `SELECT (SELECT count(*)::int FROM outbox WHERE type = 'case.transitioned' AND case_id = ANY ($1)) AS transitions,
+                    (SELECT count(*)::int FROM processed_event p JOIN outbox o ON o.event_id = p.event_id WHERE p.consumer = 'notifications' AND o.case_id = ANY ($1) AND o.type = 'case.transitioned') AS handled,
+                    (SELECT count(*)::int FROM notification WHERE case_id = ANY ($1)) AS notified`,
+            [ids],
+          )
+        ).rows[0];
+      await waitUntil(async () => (await handled()).handled === ids.length, 30_000, 'every event handled');
+      expect(await handled()).toEqual({ transitions: ids.length, handled: ids.length, notified: ids.length });
+    } finally {
+      await sql.end();
     }
   });
 });
