@@ -12,18 +12,21 @@
  * - When it returns on the same address, the API and the worker resume by themselves, without a
  *   restart (the first 200 within 5 s), and every transition's event reaches the consumers once:
  *   one notification each.
+ * - The notifier, its own process, mails every notification once PostgreSQL is back.
  * - Jobs that run into the outage wait for the database without using up their attempts, so a
  *   longer outage loses nothing either.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { Client } from 'pg';
+import { SMTPServer } from 'smtp-server';
 import { QUEUES } from '@koryu/queues';
-import { type ApiUnderTest, completeVisit, staffAndManager, startApi, waitUntil } from '@koryu/testing';
+import { type ApiUnderTest, completeVisit, freePort, type ServiceProcess, spawnService, staffAndManager, startApi, testRedisUrl, waitForStatus, waitUntil } from '@koryu/testing';
 import { reminderJobId } from '../../apps/worker/timers/reminder-scheduler';
 import { type OwnPostgres, startOwnPostgres } from '../support/own-postgres';
 import { startWorker } from '../support/worker';
@@ -38,6 +41,10 @@ let postgres: OwnPostgres;
 let databaseUrl: string;
 let api: ApiUnderTest;
 let worker: INestApplicationContext;
+let notifier: ServiceProcess;
+let smtp: SMTPServer;
+/** The Message-ID of every mail the SMTP server accepted. */
+const mailed: string[] = [];
 let staff: string;
 let manager: string;
 
@@ -47,10 +54,30 @@ beforeAll(async () => {
   databaseUrl = postgres.url;
   api = await startApi({}, { database: { name: 'koryu_own', url: databaseUrl, drop: async () => undefined } });
   worker = await startWorker(databaseUrl);
+  // The notifier as its own process, mailing to this file's SMTP server.
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, done) {
+      let head = '';
+      stream.on('data', (chunk: Buffer) => void (head.length < 4096 && (head += chunk.toString('utf8'))));
+      stream.on('end', () => {
+        mailed.push(/^Message-ID:\s*(\S+)/im.exec(head)?.[1] ?? 'missing');
+        done();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  notifier = spawnService('notifier', { NODE_ENV: 'test', DATABASE_URL: databaseUrl, REDIS_URL: testRedisUrl(), SMTP_URL: smtpUrl, KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-r3-notifier-')), LOG_LEVEL: 'error' }, await freePort());
+  await waitForStatus(`http://127.0.0.1:${notifier.port}/api/v1/health/ready`, 30_000);
   ({ staff, manager } = await staffAndManager(api.http, { name: '米子市', code: '312029', domain: 'yonago.test' }));
 });
 
 afterAll(async () => {
+  await notifier?.stop();
+  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
   await worker?.close();
   await api?.close();
   await postgres?.stop();
@@ -198,6 +225,15 @@ it.each([
       ).rows[0];
     await waitUntil(async () => (await delivered()).processed === transitions, 60_000, `all ${transitions} events to reach the notifications consumer`);
     expect(await delivered()).toEqual({ processed: transitions, notified: transitions, unsent: 0 });
+
+    // The notifier resumes by itself too: every notification mailed, none given up. A mail the SMTP
+    // server accepted just before the crash, whose "mailed" mark was lost with it, comes again with
+    // its one Message-ID: at most one per concurrent send (the notifier's four lanes).
+    const notifications = async () => (await sql.query<{ id: string; mailed: boolean }>(`SELECT id, mailed_at IS NOT NULL AS mailed FROM notification WHERE case_id = ANY ($1)`, [cases.map((c) => c.id)])).rows;
+    await waitUntil(async () => (await notifications()).every((n) => n.mailed), 60_000, 'every notification to be mailed');
+    const copies = (await notifications()).map((n) => mailed.filter((id) => id === `<${n.id}@notifications.koryu>`).length);
+    expect(copies.every((n) => n >= 1)).toBe(true);
+    expect(copies.reduce((sum, n) => sum + n - 1, 0)).toBeLessThanOrEqual(4);
   } finally {
     await sql.end();
   }
