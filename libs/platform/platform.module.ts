@@ -12,6 +12,7 @@ import { HttpExceptionFilter } from './http-exception.filter';
 import { MetricsModule } from './metrics';
 import { currentContext } from './request-context';
 import { LogOutput } from './log-output';
+import { ShutdownBudget } from './shutdown-budget';
 import { KoryuValidationPipe } from './validation.pipe';
 
 export const KORYU_CONFIG = Symbol('KORYU_CONFIG');
@@ -126,6 +127,7 @@ export class PlatformModule {
         RedisCloser,
         { provide: LogOutput, useValue: logs },
         LogFlusher,
+        { provide: ShutdownBudget, useFactory: () => new ShutdownBudget() },
         DatabaseSetup,
         AuditService,
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
