@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import escapeHtml from 'escape-html';
 import type { DataSource } from 'typeorm';
 import type { KoryuConfig } from '@koryu/config';
-import { faultPoint, KORYU_CONFIG } from '@koryu/platform';
+import { faultPoint, KORYU_CONFIG, RepeatingWarning } from '@koryu/platform';
 import { MailTransport } from './mail-transport';
 
 const INTERVAL_MS = 500;
@@ -41,6 +41,7 @@ const FROM = 'Koryu <no-reply@koryu.example>';
 @Injectable()
 export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MailDispatcher.name);
+  private readonly failing = new RepeatingWarning(this.logger);
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
@@ -56,7 +57,7 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
       if (this.stopped) return;
       this.running = this.dispatch()
         .then(() => undefined)
-        .catch((error: unknown) => this.logger.warn(`mail dispatch failed, retrying: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) => this.failing.warn(`mail dispatch failed, retrying: ${error instanceof Error ? error.message : String(error)}`))
         .finally(() => {
           if (!this.stopped) this.timer = setTimeout(tick, INTERVAL_MS);
         });

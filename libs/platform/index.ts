@@ -16,3 +16,4 @@ export * from './fault-point';
 export * from './queue-error-logging';
 export * from './coalescer';
 export * from './log-output';
+export * from './repeating-warning';

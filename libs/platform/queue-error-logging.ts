@@ -2,8 +2,7 @@ import { getQueueToken, OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type Provider } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { QueueName } from '@koryu/queues';
-
-const QUIET_MS = 30_000;
+import { RepeatingWarning } from './repeating-warning';
 
 /**
  * Connection errors of the registered queues, logged once per half minute and queue. Without a
@@ -17,12 +16,8 @@ export function queueErrorLogging(queues: readonly QueueName[]): Provider {
     useFactory: (...instances: Queue[]) => {
       const logger = new Logger('Queues');
       for (const queue of instances) {
-        let lastLogged = 0;
-        queue.on('error', (error: Error) => {
-          if (Date.now() - lastLogged < QUIET_MS) return;
-          lastLogged = Date.now();
-          logger.warn(`queue ${queue.name}: ${error.message} (reconnecting)`);
-        });
+        const failing = new RepeatingWarning(logger);
+        queue.on('error', (error: Error) => failing.warn(`queue ${queue.name}: ${error.message} (reconnecting)`));
       }
       return true;
     },
@@ -34,13 +29,10 @@ export function queueErrorLogging(queues: readonly QueueName[]): Provider {
  * minute) instead of BullMQ printing each failed reconnect.
  */
 export abstract class QuietWorkerHost extends WorkerHost {
-  private lastErrorLogged = 0;
-  private readonly errorLogger = new Logger(this.constructor.name);
+  private readonly failing = new RepeatingWarning(new Logger(this.constructor.name));
 
   @OnWorkerEvent('error')
   onWorkerError(error: Error): void {
-    if (Date.now() - this.lastErrorLogged < QUIET_MS) return;
-    this.lastErrorLogged = Date.now();
-    this.errorLogger.warn(`worker: ${error.message} (reconnecting)`);
+    this.failing.warn(`worker: ${error.message} (reconnecting)`);
   }
 }

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
 import type { DataSource, EntityManager } from 'typeorm';
 import { preparedQueries } from '@koryu/persistence';
-import { Coalescer, QUEUE_CANARIES, QuietWorkerHost, waitingOutDatabaseOutages } from '@koryu/platform';
+import { Coalescer, QUEUE_CANARIES, QuietWorkerHost, RepeatingWarning, waitingOutDatabaseOutages } from '@koryu/platform';
 import { type DomainEvent, type EventBatch, QUEUES, type QueueCanaries } from '@koryu/queues';
 import type { EventConsumer } from './event-consumer';
 
@@ -41,7 +41,11 @@ export class EventsProcessor extends QuietWorkerHost {
     const names = consumers.map((consumer) => consumer.name);
     const twice = names.filter((name, i) => names.indexOf(name) !== i);
     if (twice.length > 0) throw new Error(`two event consumers are named ${twice.join(', ')}: a name is the idempotency key, so each must be unique`);
-    this.lanes = consumers.map((consumer) => ({ consumer, batches: new Coalescer<DomainEvent>((events) => this.handleTogether(consumer, events)) }));
+    this.lanes = consumers.map((consumer) => {
+      // While PostgreSQL is away every batch fails: one line per half minute and consumer.
+      const failing = new RepeatingWarning(this.logger);
+      return { consumer, batches: new Coalescer<DomainEvent>((events) => this.handleTogether(consumer, events, failing)) };
+    });
   }
 
   async process(job: Job<EventBatch | DomainEvent>, token?: string): Promise<void> {
@@ -58,7 +62,7 @@ export class EventsProcessor extends QuietWorkerHost {
   }
 
   /** A batch of one consumer's events in one transaction. */
-  private async handleTogether(consumer: EventConsumer, delivered: DomainEvent[]): Promise<void> {
+  private async handleTogether(consumer: EventConsumer, delivered: DomainEvent[], failing: RepeatingWarning): Promise<void> {
     // The same event delivered twice at once is handled once.
     const events = [...new Map(delivered.map((event) => [event.eventId, event])).values()];
     try {
@@ -70,7 +74,7 @@ export class EventsProcessor extends QuietWorkerHost {
         else for (const event of mine) await consumer.handle(event, tx);
       });
     } catch (error) {
-      this.logger.warn(`a batch of ${events.length} events failed in consumer ${consumer.name} (${error instanceof Error ? error.message : String(error)}); each is handled again on its own`);
+      failing.warn(`a batch of ${events.length} events failed in consumer ${consumer.name} (${error instanceof Error ? error.message : String(error)}); each is handled again on its own`);
       throw error;
     }
     this.logger.debug({ consumer: consumer.name, events: events.length }, 'events consumed');

@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { KoryuConfig } from '@koryu/config';
 import { preparedQuery } from '@koryu/persistence';
-import { KORYU_CONFIG } from '@koryu/platform';
+import { KORYU_CONFIG, RepeatingWarning } from '@koryu/platform';
 import { type DomainEvent, type DomainEventType, type EventBatch, EVENTS_PER_JOB, OUTBOX_CHANNEL, QUEUES } from '@koryu/queues';
 
 const BATCH_SIZE = 500;
@@ -41,6 +41,8 @@ export interface RelayFaults {
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
+  /** A relay that cannot reach PostgreSQL or Redis fails every second: one line per half minute. */
+  private readonly failing = new RepeatingWarning(this.logger);
   private listener?: Client;
   private running = false;
   private wakeSleeper?: () => void;
@@ -87,7 +89,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         }
         await this.drain(session);
       } catch (error) {
-        this.logger.warn({ err: error }, 'outbox relay: batch failed; retrying');
+        this.failing.warn(`outbox relay: batch failed, retrying: ${error instanceof Error ? error.message : String(error)}`);
         await this.dropListener();
       }
       await this.sleep(POLL_MS);

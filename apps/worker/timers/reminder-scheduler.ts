@@ -5,6 +5,7 @@ import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { DateTime } from 'luxon';
 import { nextDigestAt, TOKYO } from '@koryu/calendar';
+import { RepeatingWarning } from '@koryu/platform';
 import { QUEUE_PREFIX, QUEUES } from '@koryu/queues';
 
 /** Reminders due within this horizon have their delayed job in Redis; later ones are added as they approach. */
@@ -44,6 +45,7 @@ const SOURCES = [
 @Injectable()
 export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ReminderScheduler.name);
+  private readonly failing = new RepeatingWarning(this.logger);
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private digestOffered?: string;
@@ -57,7 +59,7 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationS
   onApplicationBootstrap(): void {
     const tick = () => {
       this.running = this.tick()
-        .catch((error: unknown) => this.logger.warn(`scheduling reminders failed, retrying: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) => this.failing.warn(`scheduling reminders failed, retrying: ${error instanceof Error ? error.message : String(error)}`))
         .finally(() => {
           this.timer = setTimeout(tick, INTERVAL_MS);
         });
