@@ -70,7 +70,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   const smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
-  notifier = spawnService('notifier', { NODE_ENV: 'test', DATABASE_URL: databaseUrl, REDIS_URL: testRedisUrl(), SMTP_URL: smtpUrl, KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-r3-notifier-')), LOG_LEVEL: 'error' }, await freePort());
+  notifier = spawnService('notifier', { NODE_ENV: 'test', DATABASE_URL: databaseUrl, REDIS_URL: testRedisUrl(), SMTP_URL: smtpUrl, KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-r3-notifier-')), LOG_LEVEL: process.env.KORYU_TEST_LOG_LEVEL ?? 'error' }, await freePort());
   await waitForStatus(`http://127.0.0.1:${notifier.port}/api/v1/health/ready`, 30_000);
   ({ staff, manager } = await staffAndManager(api.http, { name: '米子市', code: '312029', domain: 'yonago.test' }));
 });
