@@ -12,12 +12,10 @@
  * BENCH_R8_SECONDS sets the length (600), BENCH_R8_WARMUP the warm-up (120).
  */
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { SMTPServer } from 'smtp-server';
 import { delay, findFreePort } from '@koryu/devstack';
-import { backlog, isQuiet, runMixedLoad } from '@koryu/testing';
+import { backlog, isQuiet, runMixedLoad, startMailSink } from '@koryu/testing';
 import { percentile } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
 import { type BenchOptions, freshDatabase, startService, stopService, waitUntilReady } from './lib/services';
@@ -43,20 +41,7 @@ export async function runR8(options: BenchOptions): Promise<{ lines: string[]; p
   const warmupSeconds = Number(process.env.BENCH_R8_WARMUP ?? Math.min(120, seconds / 5));
   const databaseUrl = await freshDatabase(options.serverUrl, 'koryu_r8');
 
-  let mails = 0;
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, done) {
-      stream.resume().on('end', () => {
-        mails += 1;
-        done();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  const mail = await startMailSink();
 
   const [apiPort, workerPort, notifierPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const base = `http://127.0.0.1:${apiPort}`;
@@ -68,7 +53,7 @@ export async function runR8(options: BenchOptions): Promise<{ lines: string[]; p
   try {
     await waitUntilReady('r8-api', base, services.api, options.workDir);
     services.worker = startService('r8-worker', join(__dirname, '..', 'apps', 'worker', 'main.js'), { ...env, ...dataDir('r8-worker'), PORT: String(workerPort) }, options.workDir);
-    services.notifier = startService('r8-notifier', join(__dirname, '..', 'apps', 'notifier', 'main.js'), { ...env, ...dataDir('r8-notifier'), PORT: String(notifierPort), SMTP_URL: smtpUrl }, options.workDir);
+    services.notifier = startService('r8-notifier', join(__dirname, '..', 'apps', 'notifier', 'main.js'), { ...env, ...dataDir('r8-notifier'), PORT: String(notifierPort), SMTP_URL: mail.url }, options.workDir);
     await waitUntilReady('r8-worker', `http://127.0.0.1:${workerPort}`, services.worker, options.workDir);
     await waitUntilReady('r8-notifier', `http://127.0.0.1:${notifierPort}`, services.notifier, options.workDir);
     await sql.connect();
@@ -151,7 +136,7 @@ export async function runR8(options: BenchOptions): Promise<{ lines: string[]; p
       ...memory.map((m) => `| ${m.name} | ${mib(m.before)} MiB | ${mib(m.end)} MiB | ${(m.growth * 100).toFixed(1)}% | ${mib(m.peak)} MiB |`),
       '',
       `- Backlog ${drained ? 'back to zero' : 'NOT back to zero'} ${(drainMs / 1000).toFixed(1)} s after the load: ${JSON.stringify(after)}, mails to send ${mailsDue}.`,
-      `- Events: ${events[0].transitions} transitions, ${events[0].handled} handled by the notifications consumer; ${events[0].notifications} notifications, ${events[0].mailed} mailed (${mails} mails reached the SMTP sink).`,
+      `- Events: ${events[0].transitions} transitions, ${events[0].handled} handled by the notifications consumer; ${events[0].notifications} notifications, ${events[0].mailed} mailed (${mail.messageIds.length} mails reached the SMTP sink).`,
       `- Sparse timers: ${load.timers.length} added, ${timers.filter((t) => t.sent === 1).length} sent once; lateness from the reminder's time to its notification p50 ${percentile(lateness, 50)} ms, max ${lateness.at(-1) ?? NaN} ms.`,
       `- RSS samples (MiB, every ${SAMPLE_EVERY_MS / 1000} s): ${names.map((name) => `${name} ${samples.map((s) => mib(s.rssKiB[name])).join(' ')}`).join('; ')}.`,
       '',
@@ -162,7 +147,7 @@ export async function runR8(options: BenchOptions): Promise<{ lines: string[]; p
   } finally {
     await sql.end().catch(() => undefined);
     for (const name of ['notifier', 'worker', 'api']) if (services[name]) await stopService(services[name]);
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await mail.close();
   }
 }
 

@@ -7,3 +7,4 @@ export * from './fixtures';
 export * from './browser';
 export * from './row-locks';
 export * from './mixed-load';
+export * from './mail-sink';

@@ -6,16 +6,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { SMTPServer } from 'smtp-server';
 import { producerConnection, QUEUE_PREFIX, QUEUES } from '@koryu/queues';
 import { Client } from 'pg';
-import { completeVisit, createTestDatabase, freePort, HttpClient, spawnService, type ServiceProcess, staffAndManager, TEST_ADMIN, type TestDatabase, testRedisUrl, waitForStatus, waitUntil } from '@koryu/testing';
+import { completeVisit, createTestDatabase, freePort, HttpClient, type MailSink, spawnService, type ServiceProcess, staffAndManager, startMailSink, TEST_ADMIN, type TestDatabase, testRedisUrl, waitForStatus, waitUntil } from '@koryu/testing';
 
 const ADMIN = TEST_ADMIN;
 
 describe('services as separate processes', () => {
   let database: TestDatabase;
-  let smtp: SMTPServer;
+  let mail: MailSink;
   let env: Record<string, string>;
   const running: ServiceProcess[] = [];
 
@@ -28,14 +27,12 @@ describe('services as separate processes', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], onData: (stream, _session, done) => stream.resume().on('end', () => done()) });
-    const smtpPort = await freePort();
-    await new Promise<void>((done) => smtp.listen(smtpPort, '127.0.0.1', done));
+    mail = await startMailSink();
     env = {
       NODE_ENV: 'test',
       DATABASE_URL: database.url,
       REDIS_URL: testRedisUrl(),
-      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      SMTP_URL: mail.url,
       KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-e2e-')),
       KORYU_ADMIN_EMAIL: ADMIN.email,
       KORYU_ADMIN_PASSWORD: ADMIN.password,
@@ -45,7 +42,7 @@ describe('services as separate processes', () => {
 
   afterAll(async () => {
     await Promise.all(running.map((service) => service.stop('SIGKILL')));
-    await new Promise<void>((done) => smtp.close(() => done()));
+    await mail.close();
     await database.drop();
   });
 

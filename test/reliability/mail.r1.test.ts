@@ -7,13 +7,11 @@
  * production, against a real SMTP server in this test process.
  */
 import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
-import { SMTPServer } from 'smtp-server';
-import { type ApiUnderTest, completeVisit, freePort, type ServiceProcess, spawnService, startApi, TEST_ADMIN, testRedisUrl, waitUntil } from '@koryu/testing';
+import { type ApiUnderTest, completeVisit, freePort, type MailSink, type ServiceProcess, spawnService, startApi, startMailSink, TEST_ADMIN, testRedisUrl, waitUntil } from '@koryu/testing';
 import { startWorker } from '../support/worker';
 
 const MANAGERS = 3;
@@ -23,42 +21,12 @@ const LANES = 4;
 let api: ApiUnderTest;
 let worker: INestApplicationContext;
 let sql: Client;
-let smtp: SMTPServer;
-let smtpPort: number;
+let mail: MailSink;
 let staff: string;
 const notifiers: ServiceProcess[] = [];
-/** Every mail the SMTP server accepted: its Message-ID, in order of arrival. */
-const received: string[] = [];
-/** How many next mails the SMTP server turns away with a temporary error (451). */
-let refuseNext = 0;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, done) {
-      if (refuseNext > 0) {
-        refuseNext -= 1;
-        stream.resume().on('end', () => done(Object.assign(new Error('mailbox busy, try again later'), { responseCode: 451 })));
-        return;
-      }
-      let head = '';
-      stream.on('data', (chunk: Buffer) => {
-        if (head.length < 4096) head += chunk.toString('utf8');
-      });
-      stream.on('end', () => {
-        received.push(/^Message-ID:\s*(\S+)/im.exec(head)?.[1] ?? 'missing');
-        done();
-      });
-    },
-  });
-  // A notifier killed mid-conversation resets its connection: expected here, not a failure.
-  smtp.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ECONNRESET') throw error;
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
+  mail = await startMailSink();
 
   api = await startApi();
   worker = await startWorker(api.database.url);
@@ -80,7 +48,7 @@ afterAll(async () => {
   await sql.end();
   await worker.close();
   await api.close();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await mail.close();
 });
 
 async function startNotifier(extra: Record<string, string> = {}): Promise<ServiceProcess> {
@@ -90,7 +58,7 @@ async function startNotifier(extra: Record<string, string> = {}): Promise<Servic
       NODE_ENV: 'test',
       DATABASE_URL: api.database.url,
       REDIS_URL: testRedisUrl(),
-      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      SMTP_URL: mail.url,
       KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-notifier-')),
       LOG_LEVEL: 'warn',
       ...extra,
@@ -124,7 +92,7 @@ async function unmailed(caseIds: string[]): Promise<number> {
 
 /** Mails per notification id at the SMTP server. */
 function copies(ids: string[]): number[] {
-  return ids.map((id) => received.filter((messageId) => messageId === `<${id}@notifications.koryu>`).length);
+  return ids.map((id) => mail.copiesOf(id));
 }
 
 it('R1 (named point): killed after the SMTP server accepted the 20th mail and before recording it, the restarted notifier sends every mail, at most the ones in that window twice', async () => {
@@ -149,11 +117,11 @@ it('R1 (named point): killed after the SMTP server accepted the 20th mail and be
 });
 
 it('R1 (random point): SIGKILL while mails are going out loses none and repeats at most one per concurrent send', async () => {
-  const before = received.length;
+  const before = mail.messageIds.length;
   const notifier = await startNotifier();
   const caseIds = await submitCases(50);
   // Kill it mid-burst: once some of this burst's mails arrived but not all.
-  await waitUntil(() => received.length - before >= 30, 30_000, 'the burst under way');
+  await waitUntil(() => mail.messageIds.length - before >= 30, 30_000, 'the burst under way');
   notifier.child.kill('SIGKILL');
   await notifier.exited;
   expect(await unmailed(caseIds)).toBeGreaterThan(0);
@@ -166,7 +134,7 @@ it('R1 (random point): SIGKILL while mails are going out loses none and repeats 
 });
 
 it('retries a mail the SMTP server turned away, with backoff, and sends it once', async () => {
-  refuseNext = 2;
+  mail.refuseNext(2);
   const [caseId] = await submitCases(1);
   await waitUntil(async () => (await notificationIds([caseId])).length === MANAGERS && (await unmailed([caseId])) === 0, 30_000, 'the mails after the refusals');
   const { rows } = await sql.query(`SELECT mail_attempts AS attempts, mail_error AS error FROM notification WHERE case_id = $1`, [caseId]);

@@ -17,16 +17,14 @@
  *   longer outage loses nothing either.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { Client } from 'pg';
-import { SMTPServer } from 'smtp-server';
 import { QUEUES } from '@koryu/queues';
-import { type ApiUnderTest, completeVisit, freePort, type ServiceProcess, spawnService, staffAndManager, startApi, testRedisUrl, waitForStatus, waitUntil } from '@koryu/testing';
+import { type ApiUnderTest, completeVisit, freePort, type MailSink, type ServiceProcess, spawnService, staffAndManager, startApi, startMailSink, testRedisUrl, waitForStatus, waitUntil } from '@koryu/testing';
 import { reminderJobId } from '../../apps/worker/timers/reminder-scheduler';
 import { type OwnPostgres, startOwnPostgres } from '../support/own-postgres';
 import { startWorker } from '../support/worker';
@@ -42,9 +40,7 @@ let databaseUrl: string;
 let api: ApiUnderTest;
 let worker: INestApplicationContext;
 let notifier: ServiceProcess;
-let smtp: SMTPServer;
-/** The Message-ID of every mail the SMTP server accepted. */
-const mailed: string[] = [];
+let mail: MailSink;
 let staff: string;
 let manager: string;
 
@@ -55,29 +51,15 @@ beforeAll(async () => {
   api = await startApi({}, { database: { name: 'koryu_own', url: databaseUrl, drop: async () => undefined } });
   worker = await startWorker(databaseUrl);
   // The notifier as its own process, mailing to this file's SMTP server.
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, done) {
-      let head = '';
-      stream.on('data', (chunk: Buffer) => void (head.length < 4096 && (head += chunk.toString('utf8'))));
-      stream.on('end', () => {
-        mailed.push(/^Message-ID:\s*(\S+)/im.exec(head)?.[1] ?? 'missing');
-        done();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
-  notifier = spawnService('notifier', { NODE_ENV: 'test', DATABASE_URL: databaseUrl, REDIS_URL: testRedisUrl(), SMTP_URL: smtpUrl, KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-r3-notifier-')), LOG_LEVEL: process.env.KORYU_TEST_LOG_LEVEL ?? 'error' }, await freePort());
+  mail = await startMailSink();
+  notifier = spawnService('notifier', { NODE_ENV: 'test', DATABASE_URL: databaseUrl, REDIS_URL: testRedisUrl(), SMTP_URL: mail.url, KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-r3-notifier-')), LOG_LEVEL: process.env.KORYU_TEST_LOG_LEVEL ?? 'error' }, await freePort());
   await waitForStatus(`http://127.0.0.1:${notifier.port}/api/v1/health/ready`, 30_000);
   ({ staff, manager } = await staffAndManager(api.http, { name: '米子市', code: '312029', domain: 'yonago.test' }));
 });
 
 afterAll(async () => {
   await notifier?.stop();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await mail?.close();
   await worker?.close();
   await api?.close();
   await postgres?.stop();
@@ -231,7 +213,7 @@ it.each([
     // its one Message-ID: at most one per concurrent send (the notifier's four lanes).
     const notifications = async () => (await sql.query<{ id: string; mailed: boolean }>(`SELECT id, mailed_at IS NOT NULL AS mailed FROM notification WHERE case_id = ANY ($1)`, [cases.map((c) => c.id)])).rows;
     await waitUntil(async () => (await notifications()).every((n) => n.mailed), 60_000, 'every notification to be mailed');
-    const copies = (await notifications()).map((n) => mailed.filter((id) => id === `<${n.id}@notifications.koryu>`).length);
+    const copies = (await notifications()).map((n) => mail.copiesOf(n.id));
     expect(copies.every((n) => n >= 1)).toBe(true);
     expect(copies.reduce((sum, n) => sum + n - 1, 0)).toBeLessThanOrEqual(4);
   } finally {
