@@ -3,7 +3,9 @@
  * PostgreSQL, durable as in production, under the API and the worker, and stops it while clients
  * keep moving cases: with an immediate shutdown (SIGQUIT to the postmaster: every session is cut,
  * nothing is checkpointed, and the next start recovers from the WAL), then with a fast one (SIGINT:
- * sessions ended with an error, then a checkpoint), as an operator's restart does.
+ * sessions ended with an error, then a checkpoint), as an operator's restart does; and it freezes
+ * it (SIGSTOP to every process of the server: connections stay open and nothing answers, as with a
+ * stalled host or a cut network).
  * - While it is away, every request is answered promptly with 503, the error format (in the
  *   caller's language) and Retry-After; never 500.
  * - Afterwards nothing half-done is visible: each case's version, state, history and outbox agree,
@@ -31,6 +33,8 @@ import { startWorker } from '../support/worker';
 
 const CASES = 8;
 const OUTAGE_MS = 4_000;
+/** Longer than the pool's 5 s wait for a connection. */
+const STALL_MS = 8_000;
 /** The reminder's job fires this long after it is queued: inside the outage that follows. */
 const REMINDER_FIRES_IN_MS = 4_000;
 
@@ -78,96 +82,93 @@ interface Answer {
   /** The version the request was sent with. */
   sentVersion: number;
   status: number;
-  /** When the answer arrived. */
+  /** When the request was sent, and when its answer arrived. */
+  sentAt: number;
   at: number;
-  ms: number;
-  /** While the database was known to be away (between the crash and the restart). */
+  /** While the database was known to be away (between the fault and the recovery). */
   duringOutage: boolean;
   body: { code?: string; message?: string; version?: number };
   retryAfter: string | null;
 }
 
-it.each([
-  ['an immediate shutdown', 'SIGQUIT'],
-  ['a fast shutdown', 'SIGINT'],
-] as const)('R3: PostgreSQL stops (%s) during a burst of transitions: 503 while it is away, nothing half-done, and everything resumes by itself', async (_, signal) => {
+const COMMENT = '日程案を再確認してください';
+
+async function newCases(): Promise<Moving[]> {
   const cases: Moving[] = [];
   for (let i = 0; i < CASES; i += 1) {
     const { status, body } = await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: completeVisit() }, { token: staff });
     expect(status).toBe(201);
     cases.push({ id: body.id, version: body.version, state: body.state });
   }
+  return cases;
+}
 
+/**
+ * Submit and return, over and over, on every case at once: one client per case, each with one
+ * request in flight, every answer recorded. After an answer other than 200 the client is unsure
+ * whether its transition committed, so it reads the case again.
+ */
+function burst(cases: Moving[]) {
   const answers: Answer[] = [];
   let outage = false;
   let moving = true;
-  // Submit and return, over and over, on every case at once: each client keeps one request in flight.
   const mover = async (c: Moving) => {
     while (moving) {
       const action = c.state === 'draft' ? 'submit' : 'return';
-      const started = Date.now();
+      const sentAt = Date.now();
       const duringOutage = outage;
       const { status, body, headers } = await api.http.post(
         `/api/v1/cases/${c.id}/actions/${action}`,
-        { version: c.version, ...(action === 'return' ? { comment: '日程案を再確認してください' } : {}) },
+        { version: c.version, ...(action === 'return' ? { comment: COMMENT } : {}) },
         { token: action === 'submit' ? staff : manager, lang: 'ja' },
       );
-      answers.push({ caseId: c.id, action, sentVersion: c.version, status, at: Date.now(), ms: Date.now() - started, duringOutage: duringOutage && outage, body, retryAfter: headers.get('retry-after') });
+      answers.push({ caseId: c.id, action, sentVersion: c.version, status, sentAt, at: Date.now(), duringOutage: duringOutage && outage, body, retryAfter: headers.get('retry-after') });
       if (status === 200) Object.assign(c, { version: body.version, state: body.state });
       else {
-        // A 503 leaves the client unsure whether its transition committed: it reads the case again.
         await new Promise((resolve) => setTimeout(resolve, 100));
         const current = await api.http.get(`/api/v1/cases/${c.id}`, { token: staff });
         if (current.status === 200) Object.assign(c, { version: current.body.version, state: current.body.state });
       }
     }
   };
-  const movers = Promise.all(cases.map(mover));
+  const running = Promise.all(cases.map(mover));
+  return {
+    answers,
+    outage: (away: boolean) => void (outage = away),
+    /** Waits until `count` transitions were answered 200 after `since`. */
+    moved: (count: number, since: number, what: string) => waitUntil(() => answers.filter((a) => a.status === 200 && a.at > since).length >= count, 30_000, what),
+    stop: async () => {
+      moving = false;
+      await running;
+    },
+  };
+}
 
-  await waitUntil(() => answers.filter((a) => a.status === 200).length >= 40, 20_000, 'transitions before the outage');
-  // A reminder whose delayed job fires while PostgreSQL is away (queued in Redis before the crash).
-  const reminder = await reminderDueIn(REMINDER_FIRES_IN_MS);
-  await postgres.crash(signal);
-  outage = true;
-  const readiness = await api.http.get('/api/v1/health/ready');
-  await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
-  outage = false;
-  postgres = await startOwnPostgres(dataDir, postgres.port);
-  const back = Date.now();
-  expect(postgres.url).toBe(databaseUrl);
+/** A 503 as API.md has it, in the caller's language, with Retry-After. */
+function expectUnavailable(answer: Answer): void {
+  expect({ status: answer.status, code: answer.body.code, retryAfter: answer.retryAfter }).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE', retryAfter: '5' });
+  expect(answer.body.message).toMatch(/一時的にサービスを利用できません/);
+}
 
-  // The API comes back by itself, within 5 s: readiness, then transitions answered 200 again.
-  await waitUntil(async () => (await api.http.get('/api/v1/health/ready')).status === 200, 30_000, 'the API to be ready again');
-  await waitUntil(() => answers.filter((a) => a.status === 200 && a.at > back).length >= 20, 30_000, 'transitions after the restart');
-  moving = false;
-  await movers;
-  const firstAfter = answers.find((a) => a.status === 200 && a.at > back);
-  expect((firstAfter?.at ?? Infinity) - back).toBeLessThan(5_000);
-
-  // A client that sends a transition again with the version it sent before gets 409, never a second transition.
+/**
+ * Nothing half-done: each case's version counts its history, its state is the last entry's, and
+ * each transition has its event; every transition answered 200 is there, and besides those at most
+ * one per case committed with its answer lost (the client got 503). Sending the last answered
+ * transition again with the version it was sent with gets 409, never a second transition. Then
+ * every transition's event reaches the consumers once (one notification each), and the notifier
+ * mails every notification, at most one extra copy per concurrent send (a mail the SMTP server
+ * accepted just before the fault, whose "mailed" mark was lost with it), under its one Message-ID.
+ */
+async function expectNothingHalfDoneAndEverythingDelivered(cases: Moving[], answers: Answer[]): Promise<void> {
   const last = answers.filter((a) => a.status === 200).at(-1) as Answer;
   const again = await api.http.post(
     `/api/v1/cases/${last.caseId}/actions/${last.action}`,
-    { version: last.sentVersion, ...(last.action === 'return' ? { comment: '日程案を再確認してください' } : {}) },
+    { version: last.sentVersion, ...(last.action === 'return' ? { comment: COMMENT } : {}) },
     { token: last.action === 'submit' ? staff : manager },
   );
   expect(again.status).toBe(409);
 
-  // While PostgreSQL was away: 503 with the error format in Japanese and Retry-After, promptly; never 500.
-  expect(readiness.status).toBe(503);
-  const away = answers.filter((a) => a.duringOutage);
-  expect(away.length).toBeGreaterThan(CASES);
-  for (const answer of away) {
-    expect(answer.status).toBe(503);
-    expect(answer.body.code).toBe('SERVICE_UNAVAILABLE');
-    expect(answer.body.message).toMatch(/一時的にサービスを利用できません/);
-    expect(answer.retryAfter).toBe('5');
-    expect(answer.ms).toBeLessThan(7_000);
-  }
-  expect(answers.filter((a) => a.status !== 200 && a.status !== 503)).toEqual([]);
-
-  // Nothing half-done: each case's version counts its history, its state is the last entry's, and
-  // each transition has its event; every transition answered 200 is there.
+  const ids = cases.map((c) => c.id);
   const sql = new Client({ connectionString: databaseUrl });
   await sql.connect();
   try {
@@ -178,7 +179,7 @@ it.each([
               (SELECT h.to_state FROM case_history h WHERE h.case_id = c.id ORDER BY h.id DESC LIMIT 1) AS last_to,
               (SELECT count(*)::int FROM outbox o WHERE o.case_id = c.id AND o.type = 'case.transitioned') AS events
          FROM workflow_case c WHERE c.id = ANY ($1)`,
-      [cases.map((c) => c.id)],
+      [ids],
     );
     expect(rows).toHaveLength(CASES);
     for (const row of rows) {
@@ -186,15 +187,12 @@ it.each([
       expect(row.last_to).toBe(row.state);
       expect(row.events).toBe(row.transitions);
       const answered = answers.filter((a) => a.caseId === row.id && a.status === 200);
-      // Versions answered 200 are distinct and all committed; a transition may also have committed
-      // with its answer lost to the crash (the client got 503), at most one per case.
       expect(new Set(answered.map((a) => a.body.version)).size).toBe(answered.length);
       expect(Math.max(...answered.map((a) => a.body.version ?? 0))).toBeLessThanOrEqual(row.version);
       expect(row.transitions - answered.length).toBeGreaterThanOrEqual(0);
       expect(row.transitions - answered.length).toBeLessThanOrEqual(1);
     }
 
-    // The worker resumes by itself: every transition's event reaches the consumers once, one notification each.
     const transitions = rows.reduce((sum, row) => sum + row.transitions, 0);
     const delivered = async () =>
       (
@@ -202,16 +200,13 @@ it.each([
           `SELECT (SELECT count(*)::int FROM processed_event p JOIN outbox o ON o.event_id = p.event_id WHERE p.consumer = 'notifications' AND o.type = 'case.transitioned' AND o.case_id = ANY ($1)) AS processed,
                   (SELECT count(*)::int FROM notification WHERE case_id = ANY ($1) AND kind IN ('action-needed', 'decision')) AS notified,
                   (SELECT count(*)::int FROM outbox WHERE sent_at IS NULL) AS unsent`,
-          [cases.map((c) => c.id)],
+          [ids],
         )
       ).rows[0];
     await waitUntil(async () => (await delivered()).processed === transitions, 60_000, `all ${transitions} events to reach the notifications consumer`);
     expect(await delivered()).toEqual({ processed: transitions, notified: transitions, unsent: 0 });
 
-    // The notifier resumes by itself too: every notification mailed, none given up. A mail the SMTP
-    // server accepted just before the crash, whose "mailed" mark was lost with it, comes again with
-    // its one Message-ID: at most one per concurrent send (the notifier's four lanes).
-    const notifications = async () => (await sql.query<{ id: string; mailed: boolean }>(`SELECT id, mailed_at IS NOT NULL AS mailed FROM notification WHERE case_id = ANY ($1)`, [cases.map((c) => c.id)])).rows;
+    const notifications = async () => (await sql.query<{ id: string; mailed: boolean }>(`SELECT id, mailed_at IS NOT NULL AS mailed FROM notification WHERE case_id = ANY ($1)`, [ids])).rows;
     await waitUntil(async () => (await notifications()).every((n) => n.mailed), 60_000, 'every notification to be mailed');
     const copies = (await notifications()).map((n) => mail.copiesOf(n.id));
     expect(copies.every((n) => n >= 1)).toBe(true);
@@ -219,6 +214,44 @@ it.each([
   } finally {
     await sql.end();
   }
+}
+
+it.each([
+  ['an immediate shutdown', 'SIGQUIT'],
+  ['a fast shutdown', 'SIGINT'],
+] as const)('R3: PostgreSQL stops (%s) during a burst of transitions: 503 while it is away, nothing half-done, and everything resumes by itself', async (_, signal) => {
+  const cases = await newCases();
+  const load = burst(cases);
+  await load.moved(40, 0, 'transitions before the outage');
+  // A reminder whose delayed job fires while PostgreSQL is away (queued in Redis before the crash).
+  const reminder = await reminderDueIn(REMINDER_FIRES_IN_MS);
+  await postgres.crash(signal);
+  load.outage(true);
+  const readiness = await api.http.get('/api/v1/health/ready');
+  await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+  load.outage(false);
+  postgres = await startOwnPostgres(dataDir, postgres.port);
+  const back = Date.now();
+  expect(postgres.url).toBe(databaseUrl);
+
+  // The API comes back by itself, within 5 s: readiness, then transitions answered 200 again.
+  await waitUntil(async () => (await api.http.get('/api/v1/health/ready')).status === 200, 30_000, 'the API to be ready again');
+  await load.moved(20, back, 'transitions after the restart');
+  await load.stop();
+  const firstAfter = load.answers.find((a) => a.status === 200 && a.at > back);
+  expect((firstAfter?.at ?? Infinity) - back).toBeLessThan(5_000);
+
+  // While PostgreSQL was away: 503 with the error format in Japanese and Retry-After, promptly; never 500.
+  expect(readiness.status).toBe(503);
+  const away = load.answers.filter((a) => a.duringOutage);
+  expect(away.length).toBeGreaterThan(CASES);
+  for (const answer of away) {
+    expectUnavailable(answer);
+    expect(answer.at - answer.sentAt).toBeLessThan(7_000);
+  }
+  expect(load.answers.filter((a) => a.status !== 200 && a.status !== 503)).toEqual([]);
+
+  await expectNothingHalfDoneAndEverythingDelivered(cases, load.answers);
 
   // The reminder's job ran into the outage, waited for the database without using up an attempt,
   // and sent the reminder once after the restart.
@@ -229,19 +262,56 @@ it.each([
   // BullMQ counts the attempt that completed it; no failure was recorded before it.
   expect({ attemptsMade: job?.attemptsMade, failures: job?.stacktrace }).toEqual({ attemptsMade: 1, failures: [] });
   expect(job?.attemptsStarted).toBeGreaterThanOrEqual(2);
-  const sql2 = new Client({ connectionString: databaseUrl });
-  await sql2.connect();
+  const sql = new Client({ connectionString: databaseUrl });
+  await sql.connect();
   try {
-    const { rows } = await sql2.query<{ user_id: string; n: number }>(`SELECT user_id, count(*)::int AS n FROM notification WHERE idempotency_key LIKE $1 GROUP BY user_id`, [`reminder:${reminder.id}:%`]);
+    const { rows } = await sql.query<{ user_id: string; n: number }>(`SELECT user_id, count(*)::int AS n FROM notification WHERE idempotency_key LIKE $1 GROUP BY user_id`, [`reminder:${reminder.id}:%`]);
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((row) => row.n === 1)).toBe(true);
   } finally {
-    await sql2.end();
+    await sql.end();
   }
   for (const name of [QUEUES.events, QUEUES.timers]) {
     const queue = worker.get<Queue>(getQueueToken(name), { strict: false });
     expect(await queue.getJobCounts('failed')).toEqual({ failed: 0 });
   }
+});
+
+it('R3, a stalled server (research T8, a hung connection rather than a refused one): PostgreSQL frozen during a burst. A request that needs a new connection answers 503 after the pool waited 5 s for one, one that had its connection finishes when the server goes on, and nothing is half-done', async () => {
+  const cases = await newCases();
+  const load = burst(cases);
+  await load.moved(40, 0, 'transitions before the stall');
+  postgres.freeze();
+  load.outage(true);
+  const frozenAt = Date.now();
+  let thawedAt = Infinity;
+  try {
+    const readiness = await api.http.get('/api/v1/health/ready');
+    expect(readiness.status).toBe(503);
+    await new Promise((resolve) => setTimeout(resolve, STALL_MS));
+  } finally {
+    postgres.thaw();
+    thawedAt = Date.now();
+    load.outage(false);
+  }
+  await load.moved(20, thawedAt, 'transitions after the stall');
+  await load.stop();
+
+  // Sent during the stall: 503 within the pool's 5 s wait (and a little), or 200 once the server went on.
+  const stalled = load.answers.filter((a) => a.sentAt >= frozenAt && a.sentAt < thawedAt);
+  expect(stalled.filter((a) => a.status === 503).length).toBeGreaterThan(0);
+  for (const answer of stalled) {
+    if (answer.status === 503) {
+      expectUnavailable(answer);
+      expect(answer.at - answer.sentAt).toBeLessThan(7_000);
+    } else {
+      expect(answer.status).toBe(200);
+      expect(answer.at).toBeGreaterThanOrEqual(thawedAt);
+    }
+  }
+  expect(load.answers.filter((a) => a.status !== 200 && a.status !== 503)).toEqual([]);
+
+  await expectNothingHalfDoneAndEverythingDelivered(cases, load.answers);
 });
 
 /**

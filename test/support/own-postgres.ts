@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitUntil } from '@koryu/testing';
 
@@ -11,6 +12,10 @@ export interface OwnPostgres {
    * ended with an error, then a checkpoint).
    */
   crash(signal?: 'SIGQUIT' | 'SIGINT'): Promise<void>;
+  /** Freezes every process of the server (SIGSTOP): connections stay open and nothing answers, as with a stalled host. */
+  freeze(): void;
+  /** Lets a frozen server go on (SIGCONT). */
+  thaw(): void;
   stop(): Promise<void>;
 }
 
@@ -38,6 +43,8 @@ export async function startOwnPostgres(dataDir: string, port?: number): Promise<
     url: started.url,
     port: Number(new URL(started.url).port),
     stop,
+    freeze: () => signalCluster(started.pid, 'SIGSTOP'),
+    thaw: () => signalCluster(started.pid, 'SIGCONT'),
     crash: async (signal = 'SIGQUIT') => {
       process.kill(started.pid, signal);
       await waitUntil(() => !isRunning(started.pid), 15_000, 'the postmaster to exit');
@@ -54,3 +61,20 @@ function isRunning(pid: number): boolean {
     return false;
   }
 }
+
+/** Sends `signal` to the postmaster and every process it started (its backends and helpers). */
+function signalCluster(postmaster: number, signal: NodeJS.Signals): void {
+  const children = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        // The parent pid is the second field after the command name in parentheses.
+        return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]) === postmaster;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+  for (const pid of [postmaster, ...children]) process.kill(pid, signal);
+}
+
