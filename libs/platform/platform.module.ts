@@ -48,6 +48,33 @@ class RedisCloser implements OnApplicationShutdown {
   }
 }
 
+/**
+ * Redis's eviction policy, or undefined where `CONFIG GET` is not allowed (some managed services).
+ * BullMQ's jobs are keys without expiry; under any policy but `noeviction` Redis may drop them when
+ * memory runs short, and a queued event or reminder would be lost without a trace.
+ */
+async function evictionPolicy(redis: Redis): Promise<string | undefined> {
+  try {
+    const answer = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    return answer[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Redis answers, and keeps every key (see evictionPolicy). BullMQ itself warns on stderr when it
+ * connects to a Redis that may evict; readiness answers 503, naming the policy, for as long as it may.
+ */
+async function redisReadiness(redis: Redis): Promise<Record<string, unknown>> {
+  await redis.ping();
+  const policy = await evictionPolicy(redis);
+  if (policy !== undefined && policy !== 'noeviction') {
+    throw new Error(`maxmemory-policy is ${policy}: Koryu's queues need noeviction (CONFIG SET maxmemory-policy noeviction), or Redis may drop queued jobs when memory runs short`);
+  }
+  return { maxmemoryPolicy: policy ?? 'unknown (CONFIG GET not allowed)' };
+}
+
 /** Closes the log output at shutdown: a process that stops (or a test file that ends) keeps its last lines. */
 @Injectable()
 class LogFlusher implements OnApplicationShutdown {
@@ -112,7 +139,7 @@ export class PlatformModule {
           inject: [getDataSourceToken() as never, REDIS as never, ...((readiness?.inject ?? []) as never[])] as never,
           useFactory: ((dataSource: DataSource, redis: Redis, ...rest: never[]) => [
             { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
-            { name: 'redis', check: async () => void (await redis.ping()) },
+            { name: 'redis', check: () => redisReadiness(redis) },
             ...(readiness ? readiness.useFactory(...rest) : []),
           ]) as never,
         }),

@@ -122,3 +122,21 @@ it('Redis away during traffic (research T6): transitions still commit, readiness
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   for (const c of cases) expect(await notifications(c.id, 'action-needed')).toBe(1);
 });
+
+it('a Redis that may evict keys (research T7: a maxmemory-policy other than noeviction) makes readiness answer 503, naming the policy, until it is set back', async () => {
+  const redis = new Redis({ port: redisPort, host: '127.0.0.1' });
+  try {
+    expect((await api.http.get('/api/v1/health/ready')).status).toBe(200);
+    await redis.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    const readiness = await api.http.get('/api/v1/health/ready');
+    expect(readiness.status).toBe(503);
+    expect(readiness.body.details.redis).toEqual({ status: 'down', message: expect.stringMatching(/maxmemory-policy is allkeys-lru.*noeviction/) });
+    expect(readiness.body.details.postgres.status).toBe('up');
+  } finally {
+    await redis.config('SET', 'maxmemory-policy', 'noeviction');
+    redis.disconnect();
+  }
+  const readiness = await api.http.get('/api/v1/health/ready');
+  expect(readiness.status).toBe(200);
+  expect(readiness.body.details.redis).toEqual({ status: 'up', maxmemoryPolicy: 'noeviction' });
+});
