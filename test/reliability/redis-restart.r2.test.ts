@@ -4,7 +4,8 @@
  * and started again, empty, on the same port. Every reminder still fires once (the scheduler sees
  * the epoch key gone and rebuilds the jobs from PostgreSQL), and a canary sent through each queue
  * the worker consumes comes out the other end after the restart (bullmq #2466, #2964: workers that
- * reconnect but never consume again).
+ * reconnect but never consume again). The same redis-server then serves the other Redis faults of
+ * the research (T6, T7): away during traffic, out of memory, and set to evict keys.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -139,4 +140,30 @@ it('a Redis that may evict keys (research T7: a maxmemory-policy other than noev
   const readiness = await api.http.get('/api/v1/health/ready');
   expect(readiness.status).toBe(200);
   expect(readiness.body.details.redis).toEqual({ status: 'up', maxmemoryPolicy: 'noeviction' });
+});
+
+it('Redis out of memory (research T7, noeviction): transitions still commit, their events wait in the outbox, and once memory is raised each is delivered once', async () => {
+  const cases = [];
+  for (let i = 0; i < 3; i += 1) cases.push((await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: completeVisit() }, { token: staff })).body);
+  const redis = new Redis({ port: redisPort, host: '127.0.0.1' });
+  try {
+    // A limit below what Redis already holds: every write is refused with OOM, nothing is evicted.
+    await redis.config('SET', 'maxmemory', '1');
+    await expect(redis.set('koryu-test:oom-probe', 'x')).rejects.toThrow(/OOM/);
+    for (const c of cases) {
+      const submitted = await api.http.post(`/api/v1/cases/${c.id}/actions/submit`, { version: c.version }, { token: staff });
+      expect(submitted.status).toBe(200);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const { rows } = await sql.query(`SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL AND case_id = ANY ($1)`, [cases.map((c) => c.id)]);
+    expect(rows[0].n).toBeGreaterThanOrEqual(cases.length);
+  } finally {
+    await redis.config('SET', 'maxmemory', '0');
+    redis.disconnect();
+  }
+  for (const c of cases) await waitUntil(async () => (await notifications(c.id, 'action-needed')) === 1, 20_000, 'the action-needed notification of each case');
+  const { rows } = await sql.query(`SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL`);
+  expect(rows[0].n).toBe(0);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  for (const c of cases) expect(await notifications(c.id, 'action-needed')).toBe(1);
 });
