@@ -193,3 +193,25 @@ it('a burst of events is handled in batches, each event once by each consumer', 
   expect(rows[1].transactions).toBeLessThan(40);
   expect((await sql.query(`SELECT count(*)::int AS n FROM test_effect WHERE event_id = ANY ($1)`, [eventIds])).rows[0].n).toBe(40);
 });
+
+it('an event whose transaction commits after a later one is still published (research T15: the relay reads every unsent row, not from a last id seen)', async () => {
+  const app = await startWorker();
+  const slow = new Client({ connectionString: database.url });
+  await slow.connect();
+  try {
+    // The slow transaction takes the lower outbox id and holds it uncommitted.
+    const early = randomUUID();
+    await slow.query('BEGIN');
+    await slow.query(`INSERT INTO outbox (event_id, type, payload) VALUES ($1, 'case.transitioned', '{}')`, [early]);
+    const late = await commitEvent();
+    await waitUntil(async () => (await effects(late)) === 1, 15_000, 'the later event');
+    await slow.query('COMMIT');
+    // The late-committing row has the lower id: a "last id seen" relay would have passed it by.
+    const { rows } = await sql.query(`SELECT event_id FROM outbox WHERE event_id = ANY ($1) ORDER BY id`, [[early, late]]);
+    expect(rows.map((r) => r.event_id)).toEqual([early, late]);
+    await waitUntil(async () => (await effects(early)) === 1, 15_000, 'the event committed late');
+  } finally {
+    await slow.end();
+    await app.close();
+  }
+});
