@@ -95,16 +95,16 @@ it('R2: Redis killed and restarted empty while reminders wait: each fires once, 
   expect(await notifications(created.id, 'reminder')).toBe(5);
 });
 
-it('Redis away during traffic (research T6): transitions still commit, readiness names Redis, and their events are delivered once it returns', async () => {
+/**
+ * Submits three new cases while Redis cannot take their events (between `fault.begin` and
+ * `fault.end`): each transition commits (the path needs PostgreSQL only) and its event waits in
+ * the outbox. Once the fault ends, each event is delivered and notified once.
+ */
+async function expectTransitionsToOutlast(fault: { begin(): Promise<void>; end(): Promise<void> }): Promise<void> {
   const cases = [];
   for (let i = 0; i < 3; i += 1) cases.push((await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: completeVisit() }, { token: staff })).body);
-
-  await killRedis();
   try {
-    const readiness = await api.http.get('/api/v1/health/ready');
-    expect(readiness.status).toBe(503);
-    expect(readiness.text).toMatch(/redis/i);
-    // The transition path needs PostgreSQL only: the event waits in the outbox.
+    await fault.begin();
     for (const c of cases) {
       const submitted = await api.http.post(`/api/v1/cases/${c.id}/actions/submit`, { version: c.version }, { token: staff });
       expect(submitted.status).toBe(200);
@@ -113,15 +113,26 @@ it('Redis away during traffic (research T6): transitions still commit, readiness
     const { rows } = await sql.query(`SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL AND case_id = ANY ($1)`, [cases.map((c) => c.id)]);
     expect(rows[0].n).toBeGreaterThanOrEqual(cases.length);
   } finally {
-    await startRedis();
+    await fault.end();
   }
-
   for (const c of cases) await waitUntil(async () => (await notifications(c.id, 'action-needed')) === 1, 20_000, 'the action-needed notification of each case');
-  await waitUntil(async () => (await api.http.get('/api/v1/health/ready')).status === 200, 15_000, 'readiness after Redis returns');
   const { rows } = await sql.query(`SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL`);
   expect(rows[0].n).toBe(0);
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   for (const c of cases) expect(await notifications(c.id, 'action-needed')).toBe(1);
+}
+
+it('Redis away during traffic (research T6): transitions still commit, readiness names Redis, and their events are delivered once it returns', async () => {
+  await expectTransitionsToOutlast({
+    begin: async () => {
+      await killRedis();
+      const readiness = await api.http.get('/api/v1/health/ready');
+      expect(readiness.status).toBe(503);
+      expect(readiness.text).toMatch(/redis/i);
+    },
+    end: startRedis,
+  });
+  await waitUntil(async () => (await api.http.get('/api/v1/health/ready')).status === 200, 15_000, 'readiness after Redis returns');
 });
 
 it('a Redis that may evict keys (research T7: a maxmemory-policy other than noeviction) makes readiness answer 503, naming the policy, until it is set back', async () => {
@@ -143,27 +154,17 @@ it('a Redis that may evict keys (research T7: a maxmemory-policy other than noev
 });
 
 it('Redis out of memory (research T7, noeviction): transitions still commit, their events wait in the outbox, and once memory is raised each is delivered once', async () => {
-  const cases = [];
-  for (let i = 0; i < 3; i += 1) cases.push((await api.http.post('/api/v1/cases', { program: 'ambassador-visit', data: completeVisit() }, { token: staff })).body);
   const redis = new Redis({ port: redisPort, host: '127.0.0.1' });
   try {
-    // A limit below what Redis already holds: every write is refused with OOM, nothing is evicted.
-    await redis.config('SET', 'maxmemory', '1');
-    await expect(redis.set('koryu-test:oom-probe', 'x')).rejects.toThrow(/OOM/);
-    for (const c of cases) {
-      const submitted = await api.http.post(`/api/v1/cases/${c.id}/actions/submit`, { version: c.version }, { token: staff });
-      expect(submitted.status).toBe(200);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const { rows } = await sql.query(`SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL AND case_id = ANY ($1)`, [cases.map((c) => c.id)]);
-    expect(rows[0].n).toBeGreaterThanOrEqual(cases.length);
+    await expectTransitionsToOutlast({
+      begin: async () => {
+        // A limit below what Redis already holds: every write is refused with OOM, nothing is evicted.
+        await redis.config('SET', 'maxmemory', '1');
+        await expect(redis.set('koryu-test:oom-probe', 'x')).rejects.toThrow(/OOM/);
+      },
+      end: async () => void (await redis.config('SET', 'maxmemory', '0')),
+    });
   } finally {
-    await redis.config('SET', 'maxmemory', '0');
     redis.disconnect();
   }
-  for (const c of cases) await waitUntil(async () => (await notifications(c.id, 'action-needed')) === 1, 20_000, 'the action-needed notification of each case');
-  const { rows } = await sql.query(`SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL`);
-  expect(rows[0].n).toBe(0);
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  for (const c of cases) expect(await notifications(c.id, 'action-needed')).toBe(1);
 });
