@@ -72,3 +72,13 @@ export async function waitUntil(condition: () => Promise<boolean> | boolean, tim
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
+
+/** Whether a process with this pid is still there (signal 0 only checks). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

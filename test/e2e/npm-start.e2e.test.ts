@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isPortOpen } from '@koryu/devstack';
 import { DEMO_ACCOUNTS, DEMO_ORGANISATIONS, DEMO_OTHER_PREFECTURES, DEMO_PASSWORD } from '@koryu/persistence';
-import { freePort, HttpClient, waitForStatus, waitUntil } from '@koryu/testing';
+import { freePort, HttpClient, isAlive, waitForStatus, waitUntil } from '@koryu/testing';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -26,15 +26,6 @@ function npmStart(env: Record<string, string>): Launch {
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   return { child, output: () => output, exited: new Promise((done) => child.once('exit', (code) => done(code))) };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The environment of a fresh shell: none of the test run's server URLs. */

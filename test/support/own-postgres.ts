@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitUntil } from '@koryu/testing';
+import { isAlive, waitUntil } from '@koryu/testing';
 
 export interface OwnPostgres {
   url: string;
@@ -47,19 +47,10 @@ export async function startOwnPostgres(dataDir: string, port?: number): Promise<
     thaw: () => signalCluster(started.pid, 'SIGCONT'),
     crash: async (signal = 'SIGQUIT') => {
       process.kill(started.pid, signal);
-      await waitUntil(() => !isRunning(started.pid), 15_000, 'the postmaster to exit');
+      await waitUntil(() => !isAlive(started.pid), 15_000, 'the postmaster to exit');
       await stop();
     },
   };
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Sends `signal` to the postmaster and every process it started (its backends and helpers). */
