@@ -57,7 +57,7 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
       if (this.stopped) return;
       this.running = this.dispatch()
         .then(() => undefined)
-        .catch((error: unknown) => this.failing.warn(`mail dispatch failed, retrying: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) => this.failing.warn('mail dispatch failed, retrying', error))
         .finally(() => {
           if (!this.stopped) this.timer = setTimeout(tick, INTERVAL_MS);
         });

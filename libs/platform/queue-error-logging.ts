@@ -17,7 +17,7 @@ export function queueErrorLogging(queues: readonly QueueName[]): Provider {
       const logger = new Logger('Queues');
       for (const queue of instances) {
         const failing = new RepeatingWarning(logger);
-        queue.on('error', (error: Error) => failing.warn(`queue ${queue.name}: ${error.message} (reconnecting)`));
+        queue.on('error', (error: Error) => failing.warn(`queue ${queue.name}, reconnecting`, error));
       }
       return true;
     },
@@ -33,6 +33,6 @@ export abstract class QuietWorkerHost extends WorkerHost {
 
   @OnWorkerEvent('error')
   onWorkerError(error: Error): void {
-    this.failing.warn(`worker: ${error.message} (reconnecting)`);
+    this.failing.warn('worker, reconnecting', error);
   }
 }

@@ -18,4 +18,10 @@ describe('RepeatingWarning', () => {
     warning.warn('relay failed');
     expect(lines).toEqual(['relay failed', 'relay failed']);
   });
+
+  it("adds the error's message", () => {
+    const lines: string[] = [];
+    new RepeatingWarning({ warn: (message: string) => void lines.push(message) }).warn('relay failed', new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+    expect(lines).toEqual(['relay failed: connect ECONNREFUSED 127.0.0.1:5432']);
+  });
 });

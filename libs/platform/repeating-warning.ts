@@ -18,13 +18,15 @@ export class RepeatingWarning {
     private readonly now: () => number = Date.now,
   ) {}
 
-  warn(message: string): void {
+  /** Logs `message`, followed by the error's message when one is given. */
+  warn(message: string, error?: unknown): void {
     const now = this.now();
     if (now - this.lastLogged < this.everyMs) {
       this.leftOut += 1;
       return;
     }
-    this.logger.warn(this.leftOut > 0 ? `${message} (${this.leftOut} more since the last such line)` : message);
+    const line = error === undefined ? message : `${message}: ${error instanceof Error ? error.message : String(error)}`;
+    this.logger.warn(this.leftOut > 0 ? `${line} (${this.leftOut} more since the last such line)` : line);
     this.lastLogged = now;
     this.leftOut = 0;
   }

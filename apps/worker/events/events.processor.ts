@@ -74,7 +74,7 @@ export class EventsProcessor extends QuietWorkerHost {
         else for (const event of mine) await consumer.handle(event, tx);
       });
     } catch (error) {
-      failing.warn(`a batch of ${events.length} events failed in consumer ${consumer.name} (${error instanceof Error ? error.message : String(error)}); each is handled again on its own`);
+      failing.warn(`a batch of ${events.length} events failed in consumer ${consumer.name}, each is handled again on its own`, error);
       throw error;
     }
     this.logger.debug({ consumer: consumer.name, events: events.length }, 'events consumed');

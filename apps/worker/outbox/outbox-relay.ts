@@ -89,7 +89,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         }
         await this.drain(session);
       } catch (error) {
-        this.failing.warn(`outbox relay: batch failed, retrying: ${error instanceof Error ? error.message : String(error)}`);
+        this.failing.warn('outbox relay: batch failed, retrying', error);
         await this.dropListener();
       }
       await this.sleep(POLL_MS);

@@ -59,7 +59,7 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationS
   onApplicationBootstrap(): void {
     const tick = () => {
       this.running = this.tick()
-        .catch((error: unknown) => this.failing.warn(`scheduling reminders failed, retrying: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) => this.failing.warn('scheduling reminders failed, retrying', error))
         .finally(() => {
           this.timer = setTimeout(tick, INTERVAL_MS);
         });
