@@ -36,6 +36,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { delay, findFreePort } from '@koryu/devstack';
 import { QUEUE_PREFIX, QUEUES, workerConnection } from '@koryu/queues';
+import { backlogReader } from '@koryu/testing';
 import { percentile } from './lib/environment';
 import { type BenchOptions, freshDatabase, http, inParallel, profileArgs, startService, stopService, waitUntilReady } from './lib/services';
 
@@ -224,7 +225,7 @@ export async function runP3(options: BenchOptions): Promise<{ lines: string[]; p
   let worker: ReturnType<typeof startService> | undefined;
   const sql = new Client({ connectionString: databaseUrl });
   sql.on('error', () => undefined);
-  const events = new Queue(QUEUES.events, { connection: workerConnection(options.redisUrl), prefix: QUEUE_PREFIX });
+  const backlog = backlogReader(sql, options.redisUrl);
   try {
     await waitUntilReady('p3-api', base, api, options.workDir);
     const profile = profileArgs(options.workDir);
@@ -254,9 +255,8 @@ export async function runP3(options: BenchOptions): Promise<{ lines: string[]; p
     // Each new case is an outbox event the worker's consumers handle (the deadlines consumer among
     // them): let that settle so it does not share the probe's or the setup's time.
     for (const settleBy = Date.now() + 5 * 60_000; Date.now() < settleBy; ) {
-      const [{ unsent }] = (await sql.query<{ unsent: number }>('SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL')).rows;
-      const counts = await events.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-      if (unsent === 0 && Object.values(counts).every((n) => n === 0)) break;
+      const { unsent, events } = await backlog.read();
+      if (unsent === 0 && events === 0) break;
       await delay(500);
     }
     const settledSeconds = (Date.now() - casesStarted) / 1000 - casesSeconds;
@@ -447,7 +447,7 @@ export async function runP3(options: BenchOptions): Promise<{ lines: string[]; p
     ];
     return { lines, passed };
   } finally {
-    await events.close();
+    await backlog.close();
     await sql.end().catch(() => undefined);
     if (worker) await stopService(worker);
     await stopService(api);

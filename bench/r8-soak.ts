@@ -15,7 +15,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { delay, findFreePort } from '@koryu/devstack';
-import { backlog, isQuiet, runMixedLoad, startMailSink } from '@koryu/testing';
+import { answered, type Backlog, backlogReader, isQuiet, runMixedLoad, sparseTimersSent, startMailSink, transitionDelivery } from '@koryu/testing';
+import { MAX_MAIL_ATTEMPTS } from '../apps/notifier/mail-dispatcher';
 import { percentile } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
 import { type BenchOptions, freshDatabase, startService, stopService, waitUntilReady } from './lib/services';
@@ -76,27 +77,22 @@ export async function runR8(options: BenchOptions): Promise<{ lines: string[]; p
 
     // The backlog after the load, until it is back to zero (two minutes at most).
     const loadEnded = Date.now();
-    let after = await backlog(sql, options.redisUrl);
-    let mailsDue = await unmailed(sql);
-    while ((!isQuiet(after) || mailsDue > 0) && Date.now() - loadEnded < 120_000) {
-      await delay(500);
-      after = await backlog(sql, options.redisUrl);
-      mailsDue = await unmailed(sql);
+    const backlog = backlogReader(sql, options.redisUrl);
+    let after: Backlog;
+    let mails: Mails;
+    try {
+      for (;;) {
+        [after, mails] = await Promise.all([backlog.read(), mailsOf(sql)]);
+        if ((isQuiet(after) && mails.due === 0) || Date.now() - loadEnded >= 120_000) break;
+        await delay(500);
+      }
+    } finally {
+      await backlog.close();
     }
     const drainMs = Date.now() - loadEnded;
 
-    const { rows: timers } = await sql.query<{ title: string; sent: number; lateMs: number }>(
-      `SELECT d.title->>'ja' AS title, count(n.id)::int AS sent, max(extract(epoch FROM n.created_at - r.fire_at) * 1000)::int AS "lateMs"
-         FROM case_deadline d JOIN deadline_reminder r ON r.deadline_id = d.id
-         LEFT JOIN notification n ON n.idempotency_key LIKE 'reminder:' || r.id || ':%'
-        WHERE d.kind = 'custom' GROUP BY d.title->>'ja', r.id`,
-    );
-    const { rows: events } = await sql.query<{ transitions: number; handled: number; notifications: number; mailed: number }>(
-      `SELECT (SELECT count(*)::int FROM outbox WHERE type = 'case.transitioned') AS transitions,
-              (SELECT count(*)::int FROM processed_event p JOIN outbox o ON o.event_id = p.event_id WHERE p.consumer = 'notifications' AND o.type = 'case.transitioned') AS handled,
-              (SELECT count(*)::int FROM notification) AS notifications,
-              (SELECT count(*)::int FROM notification WHERE mailed_at IS NOT NULL) AS mailed`,
-    );
+    const timers = await sparseTimersSent(sql);
+    const events = await transitionDelivery(sql);
 
     // Memory: the median of the minute after the warm-up against the median of the last minute.
     const window = (from: number, to: number) => samples.filter((s) => s.atMs >= from && s.atMs < to);
@@ -108,14 +104,13 @@ export async function runR8(options: BenchOptions): Promise<{ lines: string[]; p
       return { name, before, end, growth: end / before - 1, peak: Math.max(...samples.map((s) => s.rssKiB[name])) };
     });
 
-    const count = (kinds: string[]) => kinds.reduce((sum, kind) => sum + Object.values(load.answers[kind] ?? {}).reduce((a, n) => a + n, 0), 0);
-    const transitions = count(['submit', 'return', 'approve']);
-    const reads = count(['list', 'list-by-state', 'detail', 'history', 'inbox', 'notifications']);
+    const transitions = answered(load, 'submit', 'return', 'approve');
+    const reads = answered(load, 'list', 'list-by-state', 'detail', 'history', 'inbox', 'notifications');
     const timersOnTime = timers.length === load.timers.length && timers.every((t) => t.sent === 1 && t.lateMs < 5_000);
     const lateness = timers.map((t) => t.lateMs).sort((a, b) => a - b);
     const memoryMet = memory.every((m) => m.growth < GROWTH_BAR);
-    const drained = isQuiet(after) && after.failed === 0 && mailsDue === 0;
-    const passed = load.unexpectedCount === 0 && memoryMet && drained && timersOnTime && events[0].handled === events[0].transitions;
+    const drained = isQuiet(after) && after.failed === 0 && mails.due === 0;
+    const passed = load.unexpectedCount === 0 && memoryMet && drained && timersOnTime && events.handled === events.transitions;
     const mib = (kib: number) => (kib / 1024).toFixed(1);
 
     const lines = [
@@ -123,7 +118,7 @@ export async function runR8(options: BenchOptions): Promise<{ lines: string[]; p
       '',
       `Bar: no answer other than 2xx; each process's resident memory grows < 10% after the warm-up; the backlog returns to zero; every sparse timer fires once, on time. **${passed ? 'Met' : 'MISSED'}.**`,
       '',
-      `Load: ${seconds} s (warm-up ${warmupSeconds} s) against the API, worker and notifier processes (production mode), the notifier mailing to an SMTP sink: ${transitions} transitions (${(transitions / seconds).toFixed(1)}/s), ${reads} reads (${(reads / seconds).toFixed(1)}/s), ${count(['create'])} new cases, ${count(['edit'])} edits, ${count(['csv'])} CSV exports, ${count(['mark-read'])} notifications marked read, ${load.timers.length} sparse timers; ${load.skipped} operations skipped with 16 requests in flight.`,
+      `Load: ${seconds} s (warm-up ${warmupSeconds} s) against the API, worker and notifier processes (production mode), the notifier mailing to an SMTP sink: ${transitions} transitions (${(transitions / seconds).toFixed(1)}/s), ${reads} reads (${(reads / seconds).toFixed(1)}/s), ${answered(load, 'create')} new cases, ${answered(load, 'edit')} edits, ${answered(load, 'csv')} CSV exports, ${answered(load, 'mark-read')} notifications marked read, ${load.timers.length} sparse timers; ${load.skipped} operations skipped with 16 requests in flight.`,
       '',
       '| answers | count |',
       '|---|---|',
@@ -135,8 +130,8 @@ export async function runR8(options: BenchOptions): Promise<{ lines: string[]; p
       '|---|---|---|---|---|',
       ...memory.map((m) => `| ${m.name} | ${mib(m.before)} MiB | ${mib(m.end)} MiB | ${(m.growth * 100).toFixed(1)}% | ${mib(m.peak)} MiB |`),
       '',
-      `- Backlog ${drained ? 'back to zero' : 'NOT back to zero'} ${(drainMs / 1000).toFixed(1)} s after the load: ${JSON.stringify(after)}, mails to send ${mailsDue}.`,
-      `- Events: ${events[0].transitions} transitions, ${events[0].handled} handled by the notifications consumer; ${events[0].notifications} notifications, ${events[0].mailed} mailed (${mail.messageIds.length} mails reached the SMTP sink).`,
+      `- Backlog ${drained ? 'back to zero' : 'NOT back to zero'} ${(drainMs / 1000).toFixed(1)} s after the load: ${JSON.stringify(after)}, mails to send ${mails.due}.`,
+      `- Events: ${events.transitions} transitions, ${events.handled} handled by the notifications consumer; ${mails.notifications} notifications, ${mails.mailed} mailed (${mail.messageIds.length} mails reached the SMTP sink).`,
       `- Sparse timers: ${load.timers.length} added, ${timers.filter((t) => t.sent === 1).length} sent once; lateness from the reminder's time to its notification p50 ${percentile(lateness, 50)} ms, max ${lateness.at(-1) ?? NaN} ms.`,
       `- RSS samples (MiB, every ${SAMPLE_EVERY_MS / 1000} s): ${names.map((name) => `${name} ${samples.map((s) => mib(s.rssKiB[name])).join(' ')}`).join('; ')}.`,
       '',
@@ -151,8 +146,17 @@ export async function runR8(options: BenchOptions): Promise<{ lines: string[]; p
   }
 }
 
-/** Notifications whose mail is still to be sent (not given up after the notifier's eight attempts). */
-async function unmailed(sql: Client): Promise<number> {
-  const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM notification WHERE mailed_at IS NULL AND mail_attempts < 8`);
-  return rows[0].n;
+interface Mails {
+  notifications: number;
+  mailed: number;
+  /** Still to be sent (not given up after the notifier's attempts). */
+  due: number;
+}
+
+async function mailsOf(sql: Client): Promise<Mails> {
+  const { rows } = await sql.query<Mails>(
+    `SELECT count(*)::int AS notifications, count(mailed_at)::int AS mailed, count(*) FILTER (WHERE mailed_at IS NULL AND mail_attempts < $1)::int AS due FROM notification`,
+    [MAX_MAIL_ATTEMPTS],
+  );
+  return rows[0];
 }

@@ -9,7 +9,8 @@ import { MailTransport } from './mail-transport';
 const INTERVAL_MS = 500;
 /** Mails sent at once, each in its own transaction holding its notification's row lock. */
 const LANES = 4;
-const MAX_ATTEMPTS = 8;
+/** Sends of one mail at most; after them it stays in-app only. */
+export const MAX_MAIL_ATTEMPTS = 8;
 /**
  * A notifier stopped mid-send (frozen, cut off) loses its transaction after this, so the row lock
  * it holds is released and another notifier takes the mail; longer than the SMTP timeouts below.
@@ -96,7 +97,7 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
       const [notification]: Pending[] = await runner.query(
         `SELECT n.id, u.email, u.name, u.locale, n.title, n.body, n.case_id AS "caseId", n.mail_attempts AS attempts
            FROM notification n JOIN app_user u ON u.id = n.user_id
-          WHERE n.mailed_at IS NULL AND n.mail_attempts < ${MAX_ATTEMPTS} AND (n.mail_retry_at IS NULL OR n.mail_retry_at <= now())
+          WHERE n.mailed_at IS NULL AND n.mail_attempts < ${MAX_MAIL_ATTEMPTS} AND (n.mail_retry_at IS NULL OR n.mail_retry_at <= now())
           ORDER BY n.created_at LIMIT 1
           FOR UPDATE OF n SKIP LOCKED`,
       );
@@ -107,7 +108,7 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
       try {
         await this.mail.transporter.sendMail(this.compose(notification));
       } catch (error) {
-        // Tried again later with backoff (2 s, 4 s, … ); after MAX_ATTEMPTS it stays in-app only.
+        // Tried again later with backoff (2 s, 4 s, … ); after MAX_MAIL_ATTEMPTS it stays in-app only.
         const message = error instanceof Error ? error.message : String(error);
         await runner.query(
           `UPDATE notification SET mail_attempts = mail_attempts + 1, mail_error = $2, mail_retry_at = now() + make_interval(secs => 2 ^ (mail_attempts + 1)) WHERE id = $1`,

@@ -8,3 +8,4 @@ export * from './browser';
 export * from './row-locks';
 export * from './mixed-load';
 export * from './mail-sink';
+export * from './delivery';

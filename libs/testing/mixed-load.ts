@@ -17,13 +17,6 @@ export interface MixedLoadOptions {
   onTick?: (elapsedMs: number) => void | Promise<void>;
 }
 
-/** The sparse milestones the load added, whose reminders fire during the run. */
-export interface SparseTimer {
-  caseId: string;
-  title: string;
-  dueAt: Date;
-}
-
 export interface MixedLoadResult {
   /** Answers by kind of request and status. */
   answers: Record<string, Record<number, number>>;
@@ -32,8 +25,13 @@ export interface MixedLoadResult {
   unexpectedCount: number;
   /** Operations skipped because `concurrency` requests were already in flight. */
   skipped: number;
-  timers: SparseTimer[];
-  caseIds: string[];
+  /** The titles of the sparse milestones the load added, whose reminders fire during the run. */
+  timers: string[];
+}
+
+/** How many requests of these kinds were answered, whatever the status. */
+export function answered(result: MixedLoadResult, ...kinds: string[]): number {
+  return kinds.reduce((sum, kind) => sum + Object.values(result.answers[kind] ?? {}).reduce((a, n) => a + n, 0), 0);
 }
 
 /** Transitions per second (research T18: about 5), and the sparse timers' interval. */
@@ -66,7 +64,7 @@ export async function runMixedLoad(options: MixedLoadOptions): Promise<MixedLoad
   const http = new HttpClient(options.base);
   const { staff, manager } = options.tokens;
   const concurrency = options.concurrency ?? 16;
-  const result: MixedLoadResult = { answers: {}, unexpected: [], unexpectedCount: 0, skipped: 0, timers: [], caseIds: [] };
+  const result: MixedLoadResult = { answers: {}, unexpected: [], unexpectedCount: 0, skipped: 0, timers: [] };
   const record = <T>(kind: string, answer: HttpResult<T>): HttpResult<T> => {
     const byStatus = (result.answers[kind] ??= {});
     byStatus[answer.status] = (byStatus[answer.status] ?? 0) + 1;
@@ -82,7 +80,6 @@ export async function runMixedLoad(options: MixedLoadOptions): Promise<MixedLoad
     const answer = record('create', await http.post('/api/v1/cases', { program: 'ambassador-visit', data: completeVisit() }, { token: staff }));
     if (answer.status !== 201) return;
     cases.push({ id: answer.body.id, version: answer.body.version, state: answer.body.state, busy: false });
-    result.caseIds.push(answer.body.id);
   };
   for (let i = 0; i < CASES; i += 1) await newCase();
 
@@ -159,7 +156,7 @@ export async function runMixedLoad(options: MixedLoadOptions): Promise<MixedLoad
       const title = `会場下見 ${result.timers.length + 1}`;
       const dueAt = new Date(Date.now() + TIMER_FIRES_AFTER_MS + 5_000);
       const answer = record('milestone', await http.post(`/api/v1/cases/${c.id}/deadlines`, { title, dueAt: dueAt.toISOString(), remindBefore: ['PT5S'] }, { token: staff }));
-      if (answer.status === 201) result.timers.push({ caseId: c.id, title, dueAt });
+      if (answer.status === 201) result.timers.push(title);
     });
 
   const start = Date.now();
@@ -199,33 +196,58 @@ export interface Backlog {
   failed: number;
 }
 
-/** What is still to be done after a load: every part should come back to zero. */
-export async function backlog(sql: Client, redisUrl: string): Promise<Backlog> {
+export interface BacklogReader {
+  read(): Promise<Backlog>;
+  close(): Promise<void>;
+}
+
+/**
+ * Reads what is still to be done after a load (every part should come back to zero), on one Redis
+ * connection held until `close`, as it is read over and over while the work drains.
+ */
+export function backlogReader(sql: Client, redisUrl: string): BacklogReader {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   const events = new Queue(QUEUES.events, { connection, prefix: QUEUE_PREFIX });
   const timers = new Queue(QUEUES.timers, { connection, prefix: QUEUE_PREFIX });
-  try {
-    const [e, t, { rows }] = await Promise.all([
-      events.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'),
-      timers.getJobCounts('waiting', 'active', 'prioritized', 'failed'),
-      sql.query<{ unsent: number; reminders: number }>(
-        `SELECT (SELECT count(*)::int FROM outbox WHERE sent_at IS NULL) AS unsent,
-                (SELECT count(*)::int FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id AND d.generation = r.generation AND d.state = 'open'
-                  WHERE r.sent_at IS NULL AND r.fire_at < now() - interval '2 seconds') AS reminders`,
-      ),
-    ]);
-    return {
-      unsent: rows[0].unsent,
-      events: e.waiting + e.active + e.delayed + e.prioritized,
-      timersDue: t.waiting + t.active + t.prioritized,
-      remindersDue: rows[0].reminders,
-      failed: e.failed + t.failed,
-    };
-  } finally {
-    await events.close();
-    await timers.close();
-    connection.disconnect();
-  }
+  return {
+    read: async () => {
+      const [e, t, { rows }] = await Promise.all([
+        events.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'),
+        timers.getJobCounts('waiting', 'active', 'prioritized', 'failed'),
+        sql.query<{ unsent: number; reminders: number }>(
+          `SELECT (SELECT count(*)::int FROM outbox WHERE sent_at IS NULL) AS unsent,
+                  (SELECT count(*)::int FROM deadline_reminder r JOIN case_deadline d ON d.id = r.deadline_id AND d.generation = r.generation AND d.state = 'open'
+                    WHERE r.sent_at IS NULL AND r.fire_at < now() - interval '2 seconds') AS reminders`,
+        ),
+      ]);
+      return {
+        unsent: rows[0].unsent,
+        events: e.waiting + e.active + e.delayed + e.prioritized,
+        timersDue: t.waiting + t.active + t.prioritized,
+        remindersDue: rows[0].reminders,
+        failed: e.failed + t.failed,
+      };
+    },
+    close: async () => {
+      await events.close();
+      await timers.close();
+      connection.disconnect();
+    },
+  };
+}
+
+/**
+ * Each custom milestone's reminder (the load's sparse timers): its title, how many notifications
+ * it sent, and how late the last of them was after the reminder's time.
+ */
+export async function sparseTimersSent(sql: Client): Promise<{ title: string; sent: number; lateMs: number }[]> {
+  const { rows } = await sql.query<{ title: string; sent: number; lateMs: number }>(
+    `SELECT d.title->>'ja' AS title, count(n.id)::int AS sent, max(extract(epoch FROM n.created_at - r.fire_at) * 1000)::int AS "lateMs"
+       FROM case_deadline d JOIN deadline_reminder r ON r.deadline_id = d.id
+       LEFT JOIN notification n ON n.idempotency_key LIKE 'reminder:' || r.id || ':%'
+      WHERE d.kind = 'custom' GROUP BY d.title->>'ja', r.id ORDER BY 1`,
+  );
+  return rows;
 }
 
 export const isQuiet = (b: Backlog) => b.unsent === 0 && b.events === 0 && b.timersDue === 0 && b.remindersDue === 0;

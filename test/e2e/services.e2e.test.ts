@@ -8,9 +8,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { producerConnection, QUEUE_PREFIX, QUEUES } from '@koryu/queues';
 import { Client } from 'pg';
-import { completeVisit, createTestDatabase, freePort, HttpClient, type MailSink, spawnService, type ServiceProcess, staffAndManager, startMailSink, TEST_ADMIN, type TestDatabase, testRedisUrl, waitForStatus, waitUntil } from '@koryu/testing';
-
-const ADMIN = TEST_ADMIN;
+import { completeVisit, createTestDatabase, freePort, HttpClient, type MailSink, spawnService, type ServiceProcess, staffAndManager, startMailSink, TEST_ADMIN, type TestDatabase, testRedisUrl, transitionDelivery, waitForStatus, waitUntil } from '@koryu/testing';
 
 describe('services as separate processes', () => {
   let database: TestDatabase;
@@ -34,8 +32,8 @@ describe('services as separate processes', () => {
       REDIS_URL: testRedisUrl(),
       SMTP_URL: mail.url,
       KORYU_DATA_DIR: mkdtempSync(join(tmpdir(), 'koryu-e2e-')),
-      KORYU_ADMIN_EMAIL: ADMIN.email,
-      KORYU_ADMIN_PASSWORD: ADMIN.password,
+      KORYU_ADMIN_EMAIL: TEST_ADMIN.email,
+      KORYU_ADMIN_PASSWORD: TEST_ADMIN.password,
       LOG_LEVEL: 'warn',
     };
   });
@@ -64,8 +62,8 @@ describe('services as separate processes', () => {
     const api = await start('api');
     const [worker] = await Promise.all([start('worker'), start('notifier')]);
     const http = new HttpClient(`http://127.0.0.1:${api.port}`);
-    const token = await http.login(ADMIN.email, ADMIN.password);
-    expect((await http.get('/api/v1/me', { token })).body).toMatchObject({ email: ADMIN.email, roles: ['admin'] });
+    const token = await http.login(TEST_ADMIN.email, TEST_ADMIN.password);
+    expect((await http.get('/api/v1/me', { token })).body).toMatchObject({ email: TEST_ADMIN.email, roles: ['admin'] });
 
     await worker.stop('SIGKILL');
     // The API does not depend on the worker: it still answers and is ready.
@@ -119,17 +117,8 @@ describe('services as separate processes', () => {
         await events.close();
       }
       await start('worker');
-      const handled = async () =>
-        (
-          await sql.query<{ transitions: number; handled: number; notified: number }>(
-            `SELECT (SELECT count(*)::int FROM outbox WHERE type = 'case.transitioned' AND case_id = ANY ($1)) AS transitions,
-                    (SELECT count(*)::int FROM processed_event p JOIN outbox o ON o.event_id = p.event_id WHERE p.consumer = 'notifications' AND o.case_id = ANY ($1) AND o.type = 'case.transitioned') AS handled,
-                    (SELECT count(*)::int FROM notification WHERE case_id = ANY ($1)) AS notified`,
-            [ids],
-          )
-        ).rows[0];
-      await waitUntil(async () => (await handled()).handled === ids.length, 30_000, 'every event handled');
-      expect(await handled()).toEqual({ transitions: ids.length, handled: ids.length, notified: ids.length });
+      await waitUntil(async () => (await transitionDelivery(sql, ids)).handled === ids.length, 30_000, 'every event handled');
+      expect(await transitionDelivery(sql, ids)).toEqual({ transitions: ids.length, handled: ids.length, notified: ids.length });
     } finally {
       await sql.end();
     }

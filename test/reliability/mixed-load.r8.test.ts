@@ -8,7 +8,7 @@
  */
 import type { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
-import { type ApiUnderTest, backlog, isQuiet, runMixedLoad, staffAndManager, startApi, testRedisUrl, waitUntil } from '@koryu/testing';
+import { answered, type ApiUnderTest, backlogReader, isQuiet, runMixedLoad, sparseTimersSent, staffAndManager, startApi, testRedisUrl, transitionDelivery, waitUntil } from '@koryu/testing';
 import { startWorker } from '../support/worker';
 
 const SECONDS = Number(process.env.KORYU_R8_SECONDS ?? 60);
@@ -39,29 +39,25 @@ it(`R8: ${SECONDS} s of mixed load: every answer 2xx, the backlog back to zero, 
   expect(load.unexpected).toEqual([]);
   expect(load.unexpectedCount).toBe(0);
   // The load ran: about five transitions and ten reads a second.
-  const count = (kind: string) => Object.values(load.answers[kind] ?? {}).reduce((sum, n) => sum + n, 0);
-  expect(count('submit') + count('return') + count('approve')).toBeGreaterThan(SECONDS * 2);
-  expect(count('csv')).toBeGreaterThanOrEqual(Math.floor(SECONDS / 10));
+  expect(answered(load, 'submit', 'return', 'approve')).toBeGreaterThan(SECONDS * 2);
+  expect(answered(load, 'csv')).toBeGreaterThanOrEqual(Math.floor(SECONDS / 10));
   expect(load.timers.length).toBeGreaterThanOrEqual(Math.floor((SECONDS - 22) / 20));
 
-  await waitUntil(async () => isQuiet(await backlog(sql, testRedisUrl())), 30_000, 'the backlog to come back to zero');
-  expect(await backlog(sql, testRedisUrl())).toEqual({ unsent: 0, events: 0, timersDue: 0, remindersDue: 0, failed: 0 });
+  const backlog = backlogReader(sql, testRedisUrl());
+  try {
+    await waitUntil(async () => isQuiet(await backlog.read()), 30_000, 'the backlog to come back to zero');
+    expect(await backlog.read()).toEqual({ unsent: 0, events: 0, timersDue: 0, remindersDue: 0, failed: 0 });
+  } finally {
+    await backlog.close();
+  }
 
   // Every transition's event was handled by the notifications consumer, once.
-  const { rows: events } = await sql.query<{ transitions: number; handled: number }>(
-    `SELECT (SELECT count(*)::int FROM outbox WHERE type = 'case.transitioned') AS transitions,
-            (SELECT count(*)::int FROM processed_event p JOIN outbox o ON o.event_id = p.event_id WHERE p.consumer = 'notifications' AND o.type = 'case.transitioned') AS handled`,
-  );
-  expect(events[0].handled).toBe(events[0].transitions);
+  const delivery = await transitionDelivery(sql);
+  expect(delivery.handled).toBe(delivery.transitions);
 
   // Each sparse timer's reminder was sent once, within seconds of its time.
-  const { rows: reminders } = await sql.query<{ title: string; sent: number; lateMs: number }>(
-    `SELECT d.title->>'ja' AS title, count(n.id)::int AS sent, max(extract(epoch FROM n.created_at - r.fire_at) * 1000)::int AS "lateMs"
-       FROM case_deadline d JOIN deadline_reminder r ON r.deadline_id = d.id
-       LEFT JOIN notification n ON n.idempotency_key LIKE 'reminder:' || r.id || ':%'
-      WHERE d.kind = 'custom' GROUP BY d.title->>'ja', r.id ORDER BY 1`,
-  );
-  expect(reminders.map((r) => r.title).sort()).toEqual(load.timers.map((t) => t.title).sort());
+  const reminders = await sparseTimersSent(sql);
+  expect(reminders.map((r) => r.title).sort()).toEqual([...load.timers].sort());
   for (const reminder of reminders) {
     expect(reminder.sent).toBe(1);
     expect(reminder.lateMs).toBeLessThan(5_000);

@@ -26,7 +26,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { QUEUES } from '@koryu/queues';
-import { type ApiUnderTest, completeVisit, freePort, type MailSink, type ServiceProcess, spawnService, staffAndManager, startApi, startMailSink, testRedisUrl, waitForStatus, waitUntil } from '@koryu/testing';
+import { type ApiUnderTest, completeVisit, freePort, type MailSink, type ServiceProcess, spawnService, staffAndManager, startApi, startMailSink, testRedisUrl, transitionDelivery, waitForStatus, waitUntil } from '@koryu/testing';
 import { reminderJobId } from '../../apps/worker/timers/reminder-scheduler';
 import { type OwnPostgres, startOwnPostgres } from '../support/own-postgres';
 import { startWorker } from '../support/worker';
@@ -194,17 +194,9 @@ async function expectNothingHalfDoneAndEverythingDelivered(cases: Moving[], answ
     }
 
     const transitions = rows.reduce((sum, row) => sum + row.transitions, 0);
-    const delivered = async () =>
-      (
-        await sql.query<{ processed: number; notified: number; unsent: number }>(
-          `SELECT (SELECT count(*)::int FROM processed_event p JOIN outbox o ON o.event_id = p.event_id WHERE p.consumer = 'notifications' AND o.type = 'case.transitioned' AND o.case_id = ANY ($1)) AS processed,
-                  (SELECT count(*)::int FROM notification WHERE case_id = ANY ($1) AND kind IN ('action-needed', 'decision')) AS notified,
-                  (SELECT count(*)::int FROM outbox WHERE sent_at IS NULL) AS unsent`,
-          [ids],
-        )
-      ).rows[0];
-    await waitUntil(async () => (await delivered()).processed === transitions, 60_000, `all ${transitions} events to reach the notifications consumer`);
-    expect(await delivered()).toEqual({ processed: transitions, notified: transitions, unsent: 0 });
+    await waitUntil(async () => (await transitionDelivery(sql, ids)).handled === transitions, 60_000, `all ${transitions} events to reach the notifications consumer`);
+    expect(await transitionDelivery(sql, ids)).toEqual({ transitions, handled: transitions, notified: transitions });
+    expect((await sql.query(`SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL`)).rows[0].n).toBe(0);
 
     const notifications = async () => (await sql.query<{ id: string; mailed: boolean }>(`SELECT id, mailed_at IS NOT NULL AS mailed FROM notification WHERE case_id = ANY ($1)`, [ids])).rows;
     await waitUntil(async () => (await notifications()).every((n) => n.mailed), 60_000, 'every notification to be mailed');
