@@ -2,6 +2,7 @@ export * from './audit.service';
 export * from './error-response';
 export * from './error-classifier';
 export * from './database-outage';
+export * from './worker-host';
 export * from './health';
 export * from './http-app';
 export * from './http-exception.filter';

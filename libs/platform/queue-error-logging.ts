@@ -1,4 +1,4 @@
-import { getQueueToken, OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
+import { getQueueToken } from '@nestjs/bullmq';
 import { Logger, type Provider } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { QueueName } from '@koryu/queues';
@@ -22,17 +22,4 @@ export function queueErrorLogging(queues: readonly QueueName[]): Provider {
       return true;
     },
   };
-}
-
-/**
- * A BullMQ processor whose worker's connection errors are logged like the queues' (once per half
- * minute) instead of BullMQ printing each failed reconnect.
- */
-export abstract class QuietWorkerHost extends WorkerHost {
-  private readonly failing = new RepeatingWarning(new Logger(this.constructor.name));
-
-  @OnWorkerEvent('error')
-  onWorkerError(error: Error): void {
-    this.failing.warn('worker, reconnecting', error);
-  }
 }

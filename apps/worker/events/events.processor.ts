@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
 import type { DataSource, EntityManager } from 'typeorm';
 import { preparedQueries } from '@koryu/persistence';
-import { Coalescer, QUEUE_CANARIES, QuietWorkerHost, RepeatingWarning, waitingOutDatabaseOutages } from '@koryu/platform';
+import { Coalescer, KoryuWorkerHost, QUEUE_CANARIES, RepeatingWarning } from '@koryu/platform';
 import { type DomainEvent, type EventBatch, QUEUES, type QueueCanaries } from '@koryu/queues';
 import type { EventConsumer } from './event-consumer';
 
@@ -27,7 +27,7 @@ export const EVENT_CONSUMERS = Symbol('EVENT_CONSUMERS');
  * deadlines) or acts on the event alone (the notifications).
  */
 @Processor(QUEUES.events, { concurrency: 64 })
-export class EventsProcessor extends QuietWorkerHost {
+export class EventsProcessor extends KoryuWorkerHost {
   private readonly logger = new Logger(EventsProcessor.name);
   /** Each consumer with the batches it gathers its first deliveries into. */
   private readonly lanes: { consumer: EventConsumer; batches: Coalescer<DomainEvent> }[];
@@ -48,17 +48,15 @@ export class EventsProcessor extends QuietWorkerHost {
     });
   }
 
-  async process(job: Job<EventBatch | DomainEvent>, token?: string): Promise<void> {
+  async handle(job: Job<EventBatch | DomainEvent>): Promise<void> {
     if (this.canaries.of(QUEUES.events).seen(job)) return;
     // Jobs published before events travelled in batches carry one event each.
     const events = 'events' in job.data ? job.data.events : [job.data];
     const deliveries = this.lanes.flatMap(({ consumer, batches }) => events.filter((event) => wants(consumer, event)).map((event) => ({ consumer, event, batches })));
-    await waitingOutDatabaseOutages(job, token, async () => {
-      if (job.attemptsMade > 0) return this.handleEachApart(deliveries);
-      const outcomes = await Promise.allSettled(deliveries.map(({ event, batches }) => batches.submit(event)));
-      // The events of a failed batch (logged once by handleTogether) again, each on its own.
-      await this.handleEachApart(deliveries.filter((_, i) => outcomes[i].status === 'rejected'));
-    });
+    if (job.attemptsMade > 0) return this.handleEachApart(deliveries);
+    const outcomes = await Promise.allSettled(deliveries.map(({ event, batches }) => batches.submit(event)));
+    // The events of a failed batch (logged once by handleTogether) again, each on its own.
+    await this.handleEachApart(deliveries.filter((_, i) => outcomes[i].status === 'rejected'));
   }
 
   /** A batch of one consumer's events in one transaction. */

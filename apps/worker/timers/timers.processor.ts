@@ -7,7 +7,7 @@ import { isBusinessDay } from '@koryu/calendar';
 import { CasesService, PROGRAM_REGISTRY } from '@koryu/casework';
 import type { ProgramDefinition, ProgramRegistry } from '@koryu/workflow';
 import { QUEUES, type QueueCanaries } from '@koryu/queues';
-import { QUEUE_CANARIES, QuietWorkerHost, waitingOutDatabaseOutages } from '@koryu/platform';
+import { KoryuWorkerHost, QUEUE_CANARIES } from '@koryu/platform';
 import { type ReminderJob, ReminderSender } from './reminder-sender';
 import { timerLateness } from './timer-metrics';
 
@@ -21,7 +21,7 @@ interface TimerJob {
  * once), timer transitions and the managers' daily digest.
  */
 @Processor(QUEUES.timers, { concurrency: 16 })
-export class TimersProcessor extends QuietWorkerHost {
+export class TimersProcessor extends KoryuWorkerHost {
   private readonly logger = new Logger(TimersProcessor.name);
 
   constructor(
@@ -34,16 +34,14 @@ export class TimersProcessor extends QuietWorkerHost {
     super();
   }
 
-  async process(job: Job, token?: string): Promise<void> {
+  async handle(job: Job): Promise<void> {
     if (this.canaries.of(QUEUES.timers).seen(job)) return;
     // Lateness against the job's own due time (its creation plus its delay), at its first start.
     if (job.attemptsStarted <= 1) timerLateness.observe({ kind: job.name }, Math.max(0, Date.now() - (job.timestamp + (job.delay ?? 0))) / 1000);
-    return waitingOutDatabaseOutages(job, token, () => {
-      if (job.name === 'reminder') return this.reminders.remind(job.data as ReminderJob);
-      if (job.name === 'timer') return this.transition(job.data as TimerJob);
-      if (job.name === 'digest') return this.digest((job.data as { date: string }).date);
-      throw new UnrecoverableError(`unknown timer job ${job.name}`);
-    });
+    if (job.name === 'reminder') return this.reminders.remind(job.data as ReminderJob);
+    if (job.name === 'timer') return this.transition(job.data as TimerJob);
+    if (job.name === 'digest') return this.digest((job.data as { date: string }).date);
+    throw new UnrecoverableError(`unknown timer job ${job.name}`);
   }
 
   /**
