@@ -22,7 +22,7 @@ import { postgresCpu, processCpu, selfCpu, totalWalFlushes } from './lib/cpu';
 import { CASE_COLUMNS, DEADLINES_OF_CASE } from '@koryu/casework';
 import { findPgbench, median, percentile, pgbenchLatencies, pgbenchLogDirectory, pgStatements } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
-import { type BenchOptions, freshDatabase, profileArgs, startService, stopService, waitUntilReady } from './lib/services';
+import { type BenchOptions, freshDatabase, serviceNodeArgs, startService, stopService, waitUntilReady } from './lib/services';
 import { type CasePosition, submitAndReturn, type TransitionRun } from './lib/transitions';
 import { wrkTransitions } from './lib/wrk';
 
@@ -135,14 +135,13 @@ export async function runP1(options: P1Options): Promise<{ lines: string[]; pass
 
   const port = await findFreePort();
   const base = `http://127.0.0.1:${port}`;
-  const profile = profileArgs(options.workDir);
   // p1-api.js watches its stdin (a pipe): if this process dies, the API goes with it.
   const api = startService(
     'p1-api',
     join(__dirname, 'p1-api.js'),
     { ...serviceEnvironment(databaseUrl, options.redisUrl), PORT: String(port), KORYU_DATA_DIR: join(options.workDir, 'api-data') },
     options.workDir,
-    profile,
+    serviceNodeArgs('api', options.workDir),
   );
   try {
     await waitUntilReady('p1-api', base, api, options.workDir);

@@ -24,7 +24,7 @@ import { Client } from 'pg';
 import { delay, findFreePort } from '@koryu/devstack';
 import { percentile, pgStatements } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
-import { type BenchOptions, freshDatabase, profileArgs, startService, stopService, waitUntilReady } from './lib/services';
+import { type BenchOptions, freshDatabase, serviceNodeArgs, startService, stopService, waitUntilReady } from './lib/services';
 import { postgresCpu, postgresCpuByBackend, postgresCpuByClient, processCpu, selfCpu, walFlushes } from './lib/cpu';
 import { type CasePosition, pacedTransitions, submitAndReturn } from './lib/transitions';
 
@@ -41,13 +41,12 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
   const [apiPort, workerPort] = [await findFreePort(), await findFreePort()];
   const base = `http://127.0.0.1:${apiPort}`;
   const env = serviceEnvironment(databaseUrl, options.redisUrl);
-  const profile = profileArgs(options.workDir);
-  const api = startService('p2-api', join(__dirname, 'p1-api.js'), { ...env, PORT: String(apiPort), KORYU_DATA_DIR: join(options.workDir, 'p2-api') }, options.workDir, profile);
+  const api = startService('p2-api', join(__dirname, 'p1-api.js'), { ...env, PORT: String(apiPort), KORYU_DATA_DIR: join(options.workDir, 'p2-api') }, options.workDir, serviceNodeArgs('api', options.workDir));
   let worker: ReturnType<typeof startService> | undefined;
   const sql = new Client({ connectionString: databaseUrl });
   try {
     await waitUntilReady('p2-api', base, api, options.workDir);
-    worker = startService('p2-worker', join(__dirname, 'p2-worker.js'), { ...env, PORT: String(workerPort), KORYU_DATA_DIR: join(options.workDir, 'p2-worker') }, options.workDir, profile);
+    worker = startService('p2-worker', join(__dirname, 'p2-worker.js'), { ...env, PORT: String(workerPort), KORYU_DATA_DIR: join(options.workDir, 'p2-worker') }, options.workDir, serviceNodeArgs('worker', options.workDir));
     await waitUntilReady('p2-worker', `http://127.0.0.1:${workerPort}`, worker, options.workDir);
 
     const { tokens, userIds, newCase } = await petitioners(base, { name: '松江市', kind: 'municipality', code: '322016' });

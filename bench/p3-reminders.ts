@@ -38,7 +38,7 @@ import { delay, findFreePort } from '@koryu/devstack';
 import { QUEUE_PREFIX, QUEUES, workerConnection } from '@koryu/queues';
 import { backlogReader } from '@koryu/testing';
 import { percentile } from './lib/environment';
-import { type BenchOptions, freshDatabase, http, inParallel, profileArgs, startService, stopService, waitUntilReady } from './lib/services';
+import { type BenchOptions, freshDatabase, http, inParallel, serviceNodeArgs, startService, stopService, waitUntilReady } from './lib/services';
 
 /** BENCH_P3_REMINDERS (a multiple of 10) makes a smaller trial run; only 100,000 can meet the bar. */
 const REMINDERS = Number(process.env.BENCH_P3_REMINDERS ?? 100_000);
@@ -220,7 +220,7 @@ export async function runP3(options: BenchOptions): Promise<{ lines: string[]; p
   const workerPort = await findFreePort();
   const base = `http://127.0.0.1:${apiPort}`;
   const common = { NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL: options.redisUrl, JWT_SECRET, KORYU_DATA_DIR: join(options.workDir, 'p3-data'), KORYU_DEMO: '0', LOG_LEVEL: 'info' };
-  const api = startService('p3-api', join(__dirname, '..', 'apps', 'api', 'main.js'), { ...common, PORT: String(apiPort), KORYU_ADMIN_EMAIL: ADMIN.email, KORYU_ADMIN_PASSWORD: ADMIN.password }, options.workDir);
+  const api = startService('p3-api', join(__dirname, '..', 'apps', 'api', 'main.js'), { ...common, PORT: String(apiPort), KORYU_ADMIN_EMAIL: ADMIN.email, KORYU_ADMIN_PASSWORD: ADMIN.password }, options.workDir, serviceNodeArgs('api', options.workDir));
   // The worker waits for the API's migrations: started once the API is ready.
   let worker: ReturnType<typeof startService> | undefined;
   const sql = new Client({ connectionString: databaseUrl });
@@ -228,8 +228,7 @@ export async function runP3(options: BenchOptions): Promise<{ lines: string[]; p
   const backlog = backlogReader(sql, options.redisUrl);
   try {
     await waitUntilReady('p3-api', base, api, options.workDir);
-    const profile = profileArgs(options.workDir);
-    worker = startService('p3-worker', join(__dirname, '..', 'apps', 'worker', 'main.js'), { ...common, PORT: String(workerPort) }, options.workDir, profile);
+    worker = startService('p3-worker', join(__dirname, '..', 'apps', 'worker', 'main.js'), { ...common, PORT: String(workerPort) }, options.workDir, serviceNodeArgs('worker', options.workDir));
     await waitUntilReady('p3-worker', `http://127.0.0.1:${workerPort}`, worker, options.workDir);
     await sql.connect();
 

@@ -34,7 +34,7 @@ import { CASE_COLUMNS, caseListSql, DEADLINE_FIELDS, DEADLINES_OF_CASE, visibleT
 import { INBOX_CASES_SQL, INBOX_SURVEYS_SQL } from '../apps/api/cases/inbox.controller';
 import { findPgbench, percentile, pgbenchLatencies, pgbenchLogDirectory } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
-import { type BenchOptions, freshDatabase, http, startService, stopService, waitUntilReady } from './lib/services';
+import { type BenchOptions, freshDatabase, http, serviceNodeArgs, startService, stopService, waitUntilReady } from './lib/services';
 
 const run = promisify(execFile);
 const SIZES = [10_000, 100_000, 1_000_000].filter((n) => n <= Number(process.env.BENCH_P4_MAX ?? 1_000_000));
@@ -117,7 +117,7 @@ export async function runP4(options: BenchOptions): Promise<{ lines: string[]; p
   const databaseUrl = await freshDatabase(options.serverUrl, 'koryu_p4');
   const port = await findFreePort();
   const base = `http://127.0.0.1:${port}`;
-  const api = startService('p4-api', join(__dirname, 'p1-api.js'), { ...serviceEnvironment(databaseUrl, options.redisUrl), PORT: String(port), KORYU_DATA_DIR: join(options.workDir, 'p4-api') }, options.workDir);
+  const api = startService('p4-api', join(__dirname, 'p1-api.js'), { ...serviceEnvironment(databaseUrl, options.redisUrl), PORT: String(port), KORYU_DATA_DIR: join(options.workDir, 'p4-api') }, options.workDir, serviceNodeArgs('api', options.workDir));
   const sql = new Client({ connectionString: databaseUrl });
   try {
     await waitUntilReady('p4-api', base, api, options.workDir);

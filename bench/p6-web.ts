@@ -17,7 +17,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { findFreePort, launchChromium } from '@koryu/devstack';
 import { DEMO_PASSWORD } from '../libs/persistence/demo-accounts';
 import { median, percentile } from './lib/environment';
-import { type BenchOptions, freshDatabase, startService, stopService, waitUntilReady } from './lib/services';
+import { type BenchOptions, freshDatabase, serviceNodeArgs, startService, stopService, waitUntilReady } from './lib/services';
 
 const ROOT = resolve(__dirname, '..', '..');
 const JS_BUDGET_BYTES = 300 * 1024;
@@ -59,6 +59,7 @@ export async function runP6(options: BenchOptions): Promise<{ lines: string[]; p
     // Not NODE_ENV=production: its CSP asks browsers to upgrade requests to HTTPS, which plain http://127.0.0.1 cannot serve. The UI's files are the same production build either way.
     { DATABASE_URL: databaseUrl, REDIS_URL: options.redisUrl, PORT: String(port), APP_BASE_URL: base, KORYU_DEMO: '1', LOG_LEVEL: 'warn', KORYU_DATA_DIR: join(options.workDir, 'p6-api') },
     options.workDir,
+    serviceNodeArgs('api', options.workDir),
   );
   let browser: Browser | undefined;
   try {

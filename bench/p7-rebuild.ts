@@ -36,7 +36,7 @@ import { QUEUE_PREFIX, QUEUES } from '@koryu/queues';
 import { processCpu } from './lib/cpu';
 import { median } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
-import { type BenchOptions, freshDatabase, profileArgs, startService, stopService, waitUntilAnswering, waitUntilReady } from './lib/services';
+import { type BenchOptions, freshDatabase, serviceNodeArgs, startService, stopService, waitUntilAnswering, waitUntilReady } from './lib/services';
 
 const REMINDERS = Number(process.env.BENCH_P7_REMINDERS ?? 100_000);
 /** BENCH_P7_PARTS=1: the Nest reference again with each of the API's per-request parts alone (p7-nest-reference.ts). */
@@ -104,8 +104,7 @@ export async function runP7(options: BenchOptions): Promise<{ lines: string[]; p
   const [apiPort, workerPort] = [await findFreePort(), await findFreePort()];
   const base = `http://127.0.0.1:${apiPort}`;
   const env = serviceEnvironment(databaseUrl, options.redisUrl);
-  const profile = profileArgs(options.workDir);
-  const api = startService('p7-api', join(__dirname, 'p1-api.js'), { ...env, PORT: String(apiPort), KORYU_DATA_DIR: join(options.workDir, 'p7-api') }, options.workDir, profile);
+  const api = startService('p7-api', join(__dirname, 'p1-api.js'), { ...env, PORT: String(apiPort), KORYU_DATA_DIR: join(options.workDir, 'p7-api') }, options.workDir, serviceNodeArgs('api', options.workDir));
   let worker: ChildProcess | undefined;
   let bare: ChildProcess | undefined;
   let reference: ChildProcess | undefined;
@@ -139,7 +138,7 @@ export async function runP7(options: BenchOptions): Promise<{ lines: string[]; p
     const pending = (await sql.query<PendingReminder>(`SELECT id, generation, fire_at AS "fireAt" FROM deadline_reminder WHERE sent_at IS NULL`)).rows;
     const expected = new Set(pending.map((r) => `reminder:${r.id}:${r.generation}`));
 
-    worker = startService('p7-worker', join(__dirname, 'p2-worker.js'), { ...env, PORT: String(workerPort), KORYU_DATA_DIR: join(options.workDir, 'p7-worker') }, options.workDir);
+    worker = startService('p7-worker', join(__dirname, 'p2-worker.js'), { ...env, PORT: String(workerPort), KORYU_DATA_DIR: join(options.workDir, 'p7-worker') }, options.workDir, serviceNodeArgs('worker', options.workDir));
     await waitUntilReady('p7-worker', `http://127.0.0.1:${workerPort}`, worker, options.workDir);
     // The delayed set also holds the digest's job and the queue canary; the reminders arrive in
     // whole addBulk chunks of 1,000, so reaching REMINDERS means the last chunk is in.

@@ -19,7 +19,7 @@ import { answered, type Backlog, backlogReader, isQuiet, runMixedLoad, sparseTim
 import { MAX_MAIL_ATTEMPTS } from '../apps/notifier/mail-dispatcher';
 import { percentile } from './lib/environment';
 import { petitioners, serviceEnvironment } from './lib/petition';
-import { type BenchOptions, freshDatabase, startService, stopService, waitUntilReady } from './lib/services';
+import { type BenchOptions, freshDatabase, serviceNodeArgs, startService, stopService, waitUntilReady } from './lib/services';
 
 const SAMPLE_EVERY_MS = 10_000;
 const GROWTH_BAR = 0.1;
@@ -49,12 +49,12 @@ export async function runR8(options: BenchOptions): Promise<{ lines: string[]; p
   const env = { ...serviceEnvironment(databaseUrl, options.redisUrl), APP_BASE_URL: base };
   const dataDir = (name: string) => ({ KORYU_DATA_DIR: join(options.workDir, name) });
   const services: Record<string, ReturnType<typeof startService> | undefined> = {};
-  services.api = startService('r8-api', join(__dirname, '..', 'apps', 'api', 'main.js'), { ...env, ...dataDir('r8-api'), PORT: String(apiPort) }, options.workDir);
+  services.api = startService('r8-api', join(__dirname, '..', 'apps', 'api', 'main.js'), { ...env, ...dataDir('r8-api'), PORT: String(apiPort) }, options.workDir, serviceNodeArgs('api', options.workDir));
   const sql = new Client({ connectionString: databaseUrl });
   try {
     await waitUntilReady('r8-api', base, services.api, options.workDir);
-    services.worker = startService('r8-worker', join(__dirname, '..', 'apps', 'worker', 'main.js'), { ...env, ...dataDir('r8-worker'), PORT: String(workerPort) }, options.workDir);
-    services.notifier = startService('r8-notifier', join(__dirname, '..', 'apps', 'notifier', 'main.js'), { ...env, ...dataDir('r8-notifier'), PORT: String(notifierPort), SMTP_URL: mail.url }, options.workDir);
+    services.worker = startService('r8-worker', join(__dirname, '..', 'apps', 'worker', 'main.js'), { ...env, ...dataDir('r8-worker'), PORT: String(workerPort) }, options.workDir, serviceNodeArgs('worker', options.workDir));
+    services.notifier = startService('r8-notifier', join(__dirname, '..', 'apps', 'notifier', 'main.js'), { ...env, ...dataDir('r8-notifier'), PORT: String(notifierPort), SMTP_URL: mail.url }, options.workDir, serviceNodeArgs('notifier', options.workDir));
     await waitUntilReady('r8-worker', `http://127.0.0.1:${workerPort}`, services.worker, options.workDir);
     await waitUntilReady('r8-notifier', `http://127.0.0.1:${notifierPort}`, services.notifier, options.workDir);
     await sql.connect();

@@ -7,18 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SERVICES, type ServiceName } from '@koryu/config';
-import { delay, ensureRedis, findFreePort, type MailCatcher, QUIET_PROCESS_NODE_FLAGS, RedisServerNotFoundError, startEmbeddedPostgres, startMailCatcher } from '@koryu/devstack';
+import { delay, ensureRedis, findFreePort, type MailCatcher, RedisServerNotFoundError, SERVICE_NODE_FLAGS, startEmbeddedPostgres, startMailCatcher } from '@koryu/devstack';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '@koryu/persistence';
-
-/**
- * Node.js flags per service: the worker and the notifier allocate little once started and run with
- * a small young generation (QUIET_PROCESS_NODE_FLAGS). The API, which serves people, keeps Node's
- * defaults, and so does every service under docker-compose.
- */
-const NODE_FLAGS: Partial<Record<ServiceName, readonly string[]>> = {
-  worker: QUIET_PROCESS_NODE_FLAGS,
-  notifier: QUIET_PROCESS_NODE_FLAGS,
-};
 
 const ROOT = resolve(__dirname, '..', '..');
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -170,7 +160,7 @@ class Supervisor {
       startedAt: 0,
     };
     this.managed.set(service, entry);
-    const child = spawn(process.execPath, [...(NODE_FLAGS[service] ?? []), join(ROOT, 'dist', 'apps', service, 'main.js')], { env: entry.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS[service], join(ROOT, 'dist', 'apps', service, 'main.js')], { env: entry.env, stdio: ['ignore', 'pipe', 'pipe'] });
     entry.child = child;
     entry.startedAt = Date.now();
     child.stdout?.pipe(entry.log, { end: false });

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { delay } from '@koryu/devstack';
+import { delay, SERVICE_NODE_FLAGS } from '@koryu/devstack';
 
 /** What bench/run.ts hands every benchmark. */
 export interface BenchOptions {
@@ -37,9 +37,15 @@ export function startService(name: string, script: string, env: NodeJS.ProcessEn
   return spawn(process.execPath, [...nodeArgs, script], { stdio: ['pipe', log, log], env: { ...process.env, ...env } });
 }
 
-/** BENCH_PROFILE=1: node's flags for a V8 CPU profile of a service, written to the work directory as CPU.<date>.<pid>.cpuprofile (open it in Chrome DevTools). */
-export function profileArgs(workDir: string): string[] {
-  return process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${workDir}`] : [];
+/**
+ * Node.js flags for a Koryu service under the benchmark: the ones `npm start` gives it
+ * (SERVICE_NODE_FLAGS), with BENCH_PROFILE=1 a V8 CPU profile written to the work directory as
+ * CPU.<date>.<pid>.cpuprofile (open it in Chrome DevTools), and BENCH_NODE_ARGS (space-separated
+ * flags, for an A/B of a flag) last.
+ */
+export function serviceNodeArgs(service: keyof typeof SERVICE_NODE_FLAGS, workDir: string): string[] {
+  const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${workDir}`] : [];
+  return [...SERVICE_NODE_FLAGS[service], ...profile, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
 }
 
 /** Waits until `url` answers 200 (30 s at most), or the process exits; its log is `<workDir>/<name>.log`. */

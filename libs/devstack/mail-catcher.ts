@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { QUIET_PROCESS_NODE_FLAGS } from './node-flags';
 import { delay, findFreePort, isPortOpen } from './ports';
 
 export interface MailCatcher {
@@ -14,14 +15,6 @@ function packageDirectory(name: string): string {
   for (const base of module.paths) if (existsSync(join(base, name, 'package.json'))) return join(base, name);
   throw new Error(`${name} is not installed: run npm install`);
 }
-
-/**
- * Node.js flags for a process of `npm start` that allocates little once started (the worker, the
- * notifier, the mail catcher): a small young generation. V8 keeps the semi-spaces that startup grew
- * to 16 MB at that size while idle; with these each such process takes about 35 MB less, which
- * keeps the whole set under QUALITY.md P5's 500 MB.
- */
-export const QUIET_PROCESS_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
 
 /**
  * MailDev in its own process: an SMTP server that keeps every mail and shows it in a web view, so
