@@ -69,6 +69,8 @@ describe('the participation survey in the web UI', () => {
     await signIn(INVITEE);
     const entry = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: conference.title }) });
     expect(await textOf(entry)).toContain('参加意向を回答');
+    // What is due, by name, beside its date.
+    expect(await textOf(entry)).toContain('参加意向調査の回答期限');
     await entry.getByRole('link', { name: conference.title }).click();
     await page.waitForURL(`${base}/cases/${conference.id}`);
     const section = surveySection();

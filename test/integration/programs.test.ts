@@ -291,7 +291,7 @@ describe('governor-conference and its participation survey', () => {
     await step('secretariat.staff', id, 'open-survey', { state: 'survey-open', allowed: ['close-survey', 'cancel'] });
     // The organiser's inbox: the open survey, due at its deadline.
     const organiserInbox = await api.http.get('/api/v1/inbox', { token: token['secretariat.staff'] });
-    expect(organiserInbox.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'case', caseId: id, state: 'survey-open', dueAt: deadline })]));
+    expect(organiserInbox.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'case', caseId: id, state: 'survey-open', dueAt: deadline, dueTitle: '参加意向調査の回答期限' })]));
 
     // The invitee: public fields, no actions, its own response in its inbox.
     const seen = await api.http.get(`/api/v1/cases/${id}`, { token: token['okinawa.staff'] });
@@ -309,13 +309,13 @@ describe('governor-conference and its participation survey', () => {
     // Two drafts of its own wait in its inbox too, undated.
     for (let i = 0; i < 2; i += 1) await create('okinawa.staff', 'ambassador-visit', visit());
     const inbox = await api.http.get('/api/v1/inbox', { token: token['okinawa.staff'] });
-    expect(inbox.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'survey-response', caseId: id, actions: ['answer-survey'], dueAt: deadline })]));
+    expect(inbox.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'survey-response', caseId: id, actions: ['answer-survey'], dueAt: deadline, dueTitle: '参加意向調査の回答期限' })]));
     // Dated items first, the nearest first; then the most recently changed.
     type Item = { dueAt: string | null; updatedAt: string };
     const items = inbox.body.items as Item[];
     // Every field of an item, as the serializer compiled from the route's schema writes it.
     for (const item of items) {
-      expect(Object.keys(item).sort()).toEqual(['actions', 'caseId', 'dueAt', 'kind', 'program', 'programTitle', 'state', 'stateTitle', 'title', 'updatedAt']);
+      expect(Object.keys(item).sort()).toEqual(['actions', 'caseId', 'dueAt', 'dueTitle', 'kind', 'program', 'programTitle', 'state', 'stateTitle', 'title', 'updatedAt']);
       expect(item.updatedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     }
     const rank = (item: Item) => (item.dueAt ? [0, Date.parse(item.dueAt)] : [1, -Date.parse(item.updatedAt)]);
@@ -392,6 +392,33 @@ describe('inbox', () => {
     expect(staff.body.items.find((i: { caseId: string }) => i.caseId === id)).toMatchObject({ actions: ['cancel'] });
     const other = await api.http.get('/api/v1/inbox', { token: token['hachimantai.manager'] });
     expect(other.body.items.some((i: { caseId: string }) => i.caseId === id)).toBe(false);
+  });
+
+  it('shows each case’s nearest open deadline, overdue ones first, in the caller’s language, and puts dated cases first', async () => {
+    const { id } = await create('kitakyushu.staff', 'ambassador-visit', visit({ postName: '在ベトナム日本国大使館' }));
+    await step('kitakyushu.staff', id, 'submit', { state: 'internal-review' });
+    const undated = await create('kitakyushu.staff', 'ambassador-visit', visit({ postName: '在ラオス日本国大使館' }));
+    await step('kitakyushu.staff', undated.id, 'submit', { state: 'internal-review' });
+    const due = (days: number) => new Date(Date.now() + days * DAY).toISOString();
+    const add = (key: string, ja: string, en: string, at: string, state = 'open') =>
+      sql.query(`INSERT INTO case_deadline (case_id, key, kind, title, due_at, all_day, state) VALUES ($1, $2, 'custom', $3, $4, false, $5)`, [id, key, { ja, en }, at, state]);
+    const [laterAt, overdueAt] = [due(5), due(-1)];
+    await add('later', '日程の確定', 'Schedule fixed', laterAt);
+    await add('done', '事前協議', 'Consultation', due(-3), 'done');
+    await add('overdue', '決裁の滞留（3営業日）', 'Approval pending 3 business days', overdueAt);
+    const itemOf = async (lang?: string) => {
+      const items = (await api.http.get('/api/v1/inbox', { token: token['kitakyushu.manager'], lang })).body.items as { caseId: string; dueAt: string | null; dueTitle: string | null }[];
+      return { item: items.find((i) => i.caseId === id), position: items.findIndex((i) => i.caseId === id), undated: items.findIndex((i) => i.caseId === undated.id), items };
+    };
+    const ja = await itemOf();
+    expect(ja.item).toMatchObject({ dueAt: overdueAt, dueTitle: '決裁の滞留（3営業日）' });
+    expect(ja.position).toBeLessThan(ja.undated);
+    expect(ja.items[ja.undated]).toMatchObject({ dueAt: null, dueTitle: null });
+    expect((await itemOf('en')).item?.dueTitle).toBe('Approval pending 3 business days');
+    // Once the overdue one is done, the next open one is shown.
+    await sql.query(`UPDATE case_deadline SET state = 'done' WHERE case_id = $1 AND key = 'overdue'`, [id]);
+    const next = await itemOf();
+    expect(next.item).toMatchObject({ dueAt: laterAt, dueTitle: '日程の確定' });
   });
 });
 

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { currentLocale, requireActor } from '@koryu/platform';
-import { type ActorRole, allowedActions, type ProgramDefinition, type ProgramRegistry } from '@koryu/workflow';
+import { type ActorRole, allowedActions, type Localized, type ProgramDefinition, type ProgramRegistry } from '@koryu/workflow';
 import { PROGRAM_REGISTRY } from '@koryu/casework';
 import { preparedQuery } from '@koryu/persistence';
 
@@ -18,8 +18,13 @@ export interface InboxItem {
   stateTitle: string;
   /** What the caller can do now: action keys, or `answer-survey`. */
   actions: string[];
-  /** The nearest date the item waits for (the survey deadline), when it has one. */
+  /**
+   * The nearest date the item waits for, when it has one: a case's nearest open deadline (overdue
+   * ones included, as they are the most urgent), or an invitee's survey deadline.
+   */
   dueAt: string | null;
+  /** What is due then, in the caller's language (the deadline's title). */
+  dueTitle: string | null;
   updatedAt: Date;
 }
 
@@ -38,6 +43,7 @@ const INBOX_ITEM_PROPERTIES = {
   stateTitle: { type: 'string' },
   actions: { type: 'array', items: { type: 'string' } },
   dueAt: { type: ['string', 'null'] },
+  dueTitle: { type: ['string', 'null'] },
   updatedAt: { type: 'string', format: 'date-time' },
 } satisfies Record<keyof InboxItem, object>;
 
@@ -55,6 +61,9 @@ interface InboxCaseRow {
   state: string;
   surveyDeadline: string | null;
   updatedAt: Date;
+  /** The case's nearest open deadline. */
+  nextDueAt: Date | null;
+  nextDueTitle: Localized | null;
 }
 
 interface InboxSurveyRow {
@@ -66,18 +75,25 @@ interface InboxSurveyRow {
   programVersion: number;
 }
 
+/** The governor conference's deadline for the invitees' answers (its definition's deadline key). */
+const SURVEY_DEADLINE_KEY = 'survey-deadline';
+
 /** The one field of a case's data an inbox item shows (not the whole data of up to 500 cases). */
 const SURVEY_DEADLINE = `CASE WHEN jsonb_typeof(c.data -> 'surveyDeadline') = 'string' THEN c.data ->> 'surveyDeadline' END AS "surveyDeadline"`;
 
 /**
  * The organisation's ($1) cases in the (program, state) pairs ($2, $3) where the caller has a step
- * to take, newest change first: one lookup of workflow_case_program_state_idx per pair, so it
- * reads the open cases only, however many closed ones the organisation has (QUALITY.md P4).
+ * to take, each with its nearest open deadline, the most urgent first, then the newest change: one
+ * lookup of workflow_case_program_state_idx per pair, so it reads the open cases only, however many
+ * closed ones the organisation has (QUALITY.md P4), and one of case_deadline's (case_id, key) index
+ * per case.
  */
-export const INBOX_CASES_SQL = `SELECT c.id, c.program, c.program_version AS "programVersion", c.title, c.state, ${SURVEY_DEADLINE}, c.updated_at AS "updatedAt"
+export const INBOX_CASES_SQL = `SELECT c.id, c.program, c.program_version AS "programVersion", c.title, c.state, ${SURVEY_DEADLINE}, c.updated_at AS "updatedAt",
+       n.due_at AS "nextDueAt", n.title AS "nextDueTitle"
   FROM unnest($2::text[], $3::text[]) AS w (program, state)
   JOIN workflow_case c ON c.organisation_id = $1 AND c.program = w.program AND c.state = w.state
- ORDER BY c.updated_at DESC LIMIT 500`;
+  LEFT JOIN LATERAL (SELECT d.due_at, d.title FROM case_deadline d WHERE d.case_id = c.id AND d.state = 'open' ORDER BY d.due_at LIMIT 1) n ON true
+ ORDER BY n.due_at NULLS LAST, c.updated_at DESC LIMIT 500`;
 
 /** The organisation's ($1) survey responses still to give. */
 export const INBOX_SURVEYS_SQL = `SELECT c.id, c.title, c.state, ${SURVEY_DEADLINE}, c.updated_at AS "updatedAt", c.program_version AS "programVersion"
@@ -127,17 +143,24 @@ export class InboxController {
       }
       return found;
     };
+    const surveyDue = (version: number) => this.programs.version('governor-conference', version)?.deadlines?.find((d) => d.key === SURVEY_DEADLINE_KEY)?.title[locale] ?? null;
     const items: InboxItem[] = [
-      ...cases.map((c) => ({
-        kind: 'case' as const,
-        caseId: c.id,
-        program: c.program,
-        title: c.title,
-        state: c.state,
-        ...sharedOf(c.program, c.programVersion, c.state, (def) => (def ? allowedActions(def, c.state, roles) : [])),
-        dueAt: c.state === 'survey-open' ? c.surveyDeadline : null,
-        updatedAt: c.updatedAt,
-      })),
+      ...cases.map((c) => {
+        // An open survey's deadline is in its data at once; its deadline row follows from the worker.
+        const survey = c.state === 'survey-open' ? c.surveyDeadline : null;
+        const bySurvey = survey !== null && (c.nextDueAt === null || Date.parse(survey) < c.nextDueAt.getTime());
+        return {
+          kind: 'case' as const,
+          caseId: c.id,
+          program: c.program,
+          title: c.title,
+          state: c.state,
+          ...sharedOf(c.program, c.programVersion, c.state, (def) => (def ? allowedActions(def, c.state, roles) : [])),
+          dueAt: bySurvey ? survey : (c.nextDueAt?.toISOString() ?? null),
+          dueTitle: bySurvey ? surveyDue(c.programVersion) : (c.nextDueTitle?.[locale] ?? null),
+          updatedAt: c.updatedAt,
+        };
+      }),
       ...surveys.map((c) => ({
         kind: 'survey-response' as const,
         caseId: c.id,
@@ -146,10 +169,11 @@ export class InboxController {
         state: c.state,
         ...sharedOf('governor-conference', c.programVersion, c.state, () => ['answer-survey']),
         dueAt: c.surveyDeadline,
+        dueTitle: c.surveyDeadline === null ? null : surveyDue(c.programVersion),
         updatedAt: c.updatedAt,
       })),
     ];
-    // Items with a date first (the few open surveys), the most urgent first; then the most recently changed.
+    // Items with a date first, the most urgent first; then the most recently changed.
     const dated = items.filter((item) => item.dueAt !== null).sort((a, b) => Date.parse(a.dueAt as string) - Date.parse(b.dueAt as string));
     const undated = items.filter((item) => item.dueAt === null).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
     return { items: [...dated, ...undated] };

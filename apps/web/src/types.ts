@@ -111,7 +111,9 @@ export interface InboxItem {
   state: string;
   stateTitle: string;
   actions: string[];
+  /** The nearest open deadline (or an invitee's survey deadline), and what is due then. */
   dueAt: string | null;
+  dueTitle: string | null;
   updatedAt: string;
 }
 

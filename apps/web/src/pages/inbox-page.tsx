@@ -38,6 +38,7 @@ function InboxEntry({ item }: { item: InboxItem }) {
           <dd>
             {item.dueAt ? (
               <>
+                {item.dueTitle && <span class="due-title">{item.dueTitle}</span>}
                 <time dateTime={item.dueAt}>{i18n.dateTime(item.dueAt)}</time>
                 {overdue && (
                   <>
