@@ -12,6 +12,8 @@
  * - The rate is steady and open-loop (pacedTransitions: one request every 1/rate s) at half the P1
  *   HTTP rate of the same run (when `p1` ran before), or else
  *   half the closed-loop rate of these same transitions measured first for a few seconds.
+ *   The bar counts only if the system carried that rate: answered at 95% of it or more, counted
+ *   up to the last answer (a system that falls behind answers its backlog after the window).
  * - Times start at the transition's commit, read from PostgreSQL's commit timestamps
  *   (track_commit_timestamp, on in the bench's server). Event reached its consumer:
  *   `processed_event.processed_at` of the notifications consumer (the start of its transaction).
@@ -123,13 +125,16 @@ export async function runP2(options: P2Options): Promise<{ lines: string[]; pass
     const toVisible = sorted(rows.map((r) => since(r.visible, r.committed)));
     const missing = rows.filter((r) => r.notifications !== 1).length;
     const [c50, c99, v50, v99] = [percentile(toConsumer, 50), percentile(toConsumer, 99), percentile(toVisible, 50), percentile(toVisible, 99)];
-    const passed = !chosenRate && rows.length > 0 && missing === 0 && toVisible.length === rows.length && c50 <= 25 && c99 <= 100 && v50 <= 50 && v99 <= 200 && load.failures === 0;
+    // The bar holds at a rate only if the system carried it: answers at 95% of the rate or more,
+    // counted up to the last answer (a backlog answered after the window does not count as kept up).
+    const carried = load.rps >= 0.95 * rate;
+    const passed = !chosenRate && carried && rows.length > 0 && missing === 0 && toVisible.length === rows.length && c50 <= 25 && c99 <= 100 && v50 <= 50 && v99 <= 200 && load.failures === 0;
     const lines = [
       '## P2: from a transition to its consumer and to the in-app notification',
       '',
-      `Bar: to the consumer p50 ≤ 25 ms, p99 ≤ 100 ms; notification visible p50 ≤ 50 ms, p99 ≤ 200 ms, at half the P1 rate. **${passed ? 'Met' : 'Missed'}.**`,
+      `Bar: to the consumer p50 ≤ 25 ms, p99 ≤ 100 ms; notification visible p50 ≤ 50 ms, p99 ≤ 200 ms, at half the P1 rate (carried: answered at 95% of it or more). **${passed ? 'Met' : `Missed${carried ? '' : ': the system did not carry the rate'}`}.**`,
       '',
-      `Load: ${rate} transitions/s, one every ${(1000 / rate).toFixed(2)} ms (open loop; ${rateSource}) for ${options.seconds} s after a 3 s warm-up at the same rate, over up to ${CLIENTS} connections (one per case in flight); achieved ${load.rps.toFixed(0)} req/s, ${load.failures} failed requests, HTTP latency from each request's due time p50 ${run.p50} ms, p99 ${run.p99} ms.`,
+      `Load: ${rate} transitions/s, one every ${(1000 / rate).toFixed(2)} ms (open loop; ${rateSource}) for ${options.seconds} s after a 3 s warm-up at the same rate, over up to ${CLIENTS} connections (one per case in flight); achieved ${load.rps.toFixed(0)} req/s (${((100 * load.rps) / rate).toFixed(0)}% of the rate; answers per second up to the last answer, so a backlog answered after the window lowers it), ${load.failures} failed requests, HTTP latency from each request's due time p50 ${run.p50} ms, p99 ${run.p99} ms.`,
       '',
       '| measure | transitions | p50 | p99 | max |',
       '|---|---|---|---|---|',
