@@ -26,6 +26,9 @@ it('publishes OpenAPI 3 generated from the code at /api/docs-json, and its UI at
     expect(Object.keys(document.body.paths)).toContain(path);
   }
   expect(document.body.components.schemas.CreateUserDto.required).toEqual(expect.arrayContaining(['email', 'password', 'organisationId', 'roles']));
+  // The inbox's answer, from the same schema its serializer is compiled from.
+  const inbox = document.body.paths['/api/v1/inbox'].get.responses['200'].content['application/json'].schema;
+  expect(inbox.properties.items.items.properties.dueTitle).toEqual({ type: 'string', nullable: true });
   const ui = await api.http.get('/api/docs');
   expect(ui.status).toBe(200);
   expect(ui.text).toMatch(/swagger/i);
