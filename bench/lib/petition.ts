@@ -1,4 +1,5 @@
 import type { CaseworkOptions } from '@koryu/casework';
+import { HttpClient, staffAndManager } from '@koryu/testing';
 import { PROGRAMS } from '@koryu/workflow';
 import { PETITION } from '../../libs/workflow/testing/petition.definition';
 import { http } from './services';
@@ -41,16 +42,9 @@ export interface Petitioners {
 }
 
 /** An organisation with a staff member and a manager, signed in, through the API as the operator creates them. */
-export async function petitioners(base: string, organisation: { name: string; kind: string; code: string }): Promise<Petitioners> {
-  const operator = (await http<{ accessToken: string }>(base, 'POST', '/api/v1/auth/login', ADMIN)).accessToken;
-  const { id: organisationId } = await http<{ id: string }>(base, 'POST', '/api/v1/organisations', organisation, operator);
-  const tokens = { staff: '', manager: '' };
-  const userIds = { staff: '', manager: '' };
-  for (const role of ['staff', 'manager'] as const) {
-    const email = `${role}@${organisation.code}.bench`;
-    userIds[role] = (await http<{ id: string }>(base, 'POST', '/api/v1/users', { email, name: `Bench ${role}`, password: 'bench-password-2026', organisationId, roles: [role] }, operator)).id;
-    tokens[role] = (await http<{ accessToken: string }>(base, 'POST', '/api/v1/auth/login', { email, password: 'bench-password-2026' })).accessToken;
-  }
+export async function petitioners(base: string, organisation: { name: string; kind: 'municipality' | 'prefecture'; code: string }): Promise<Petitioners> {
+  const { staff, manager, userIds } = await staffAndManager(new HttpClient(base), { ...organisation, domain: `${organisation.code}.bench` }, ADMIN);
+  const tokens = { staff, manager };
   const newCase = async () =>
     (await http<{ id: string }>(base, 'POST', '/api/v1/cases', { program: 'test-petition', data: { title: 'ルワンダ・キガリ市との上下水道技術協力', amountYen: 900_000 } }, tokens.staff)).id;
   return { tokens, userIds, newCase };

@@ -54,21 +54,35 @@ export async function startApi(env: Record<string, string> = {}, { database: giv
 /** The password of the users `staffAndManager` creates. */
 export const TEST_PASSWORD = 'password-of-twelve';
 
-/**
- * A municipality with one staff member and one manager (`staff@<domain>`, `manager@<domain>`),
- * created by the operator through the API, both signed in.
- */
-export async function staffAndManager(http: HttpClient, municipality: { name: string; code: string; domain: string }): Promise<{ organisationId: string; staff: string; manager: string }> {
-  const operator = await http.login(TEST_ADMIN.email, TEST_ADMIN.password);
-  const organisation = await http.post('/api/v1/organisations', { name: municipality.name, kind: 'municipality', code: municipality.code }, { token: operator });
-  if (organisation.status !== 201) throw new Error(`creating ${municipality.name} failed: ${organisation.status} ${organisation.text}`);
-  const tokens: Record<string, string> = {};
-  for (const role of ['staff', 'manager']) {
-    const email = `${role}@${municipality.domain}`;
-    const user = await http.post('/api/v1/users', { email, name: `${municipality.name} ${role}`, password: TEST_PASSWORD, organisationId: organisation.body.id, roles: [role] }, { token: operator });
-    if (user.status !== 201) throw new Error(`creating ${email} failed: ${user.status} ${user.text}`);
-    tokens[role] = await http.login(email, TEST_PASSWORD);
-  }
-  return { organisationId: organisation.body.id, staff: tokens.staff, manager: tokens.manager };
+/** A staff member and a manager of a new organisation, signed in, with their user ids. */
+export interface StaffAndManager {
+  organisationId: string;
+  staff: string;
+  manager: string;
+  userIds: { staff: string; manager: string };
 }
 
+/**
+ * An organisation (a municipality unless `kind` says otherwise) with one staff member and one
+ * manager (`staff@<domain>`, `manager@<domain>`), created through the API by the operator (the
+ * tests' bootstrap admin unless another is given), both signed in.
+ */
+export async function staffAndManager(
+  http: HttpClient,
+  organisation: { name: string; code: string; domain: string; kind?: 'municipality' | 'prefecture' },
+  operator: { email: string; password: string } = TEST_ADMIN,
+): Promise<StaffAndManager> {
+  const operatorToken = await http.login(operator.email, operator.password);
+  const created = await http.post('/api/v1/organisations', { name: organisation.name, kind: organisation.kind ?? 'municipality', code: organisation.code }, { token: operatorToken });
+  if (created.status !== 201) throw new Error(`creating ${organisation.name} failed: ${created.status} ${created.text}`);
+  const tokens = { staff: '', manager: '' };
+  const userIds = { staff: '', manager: '' };
+  for (const role of ['staff', 'manager'] as const) {
+    const email = `${role}@${organisation.domain}`;
+    const user = await http.post('/api/v1/users', { email, name: `${organisation.name} ${role}`, password: TEST_PASSWORD, organisationId: created.body.id, roles: [role] }, { token: operatorToken });
+    if (user.status !== 201) throw new Error(`creating ${email} failed: ${user.status} ${user.text}`);
+    userIds[role] = user.body.id;
+    tokens[role] = await http.login(email, TEST_PASSWORD);
+  }
+  return { organisationId: created.body.id, ...tokens, userIds };
+}
