@@ -21,6 +21,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { delay, findFreePort } from '@koryu/devstack';
 import type { BenchOptions } from './lib/services';
+import { procKb } from './lib/memory';
 
 const ROOT = resolve(__dirname, '..', '..');
 const READY_BAR_MS = 20_000;
@@ -44,15 +45,6 @@ function cleanEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function readKb(path: string, field: string): number {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(path, 'utf8'));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /** Every live process whose ancestry leads to `root`, with its memory. */
 function processTree(root: number): ProcessMemory[] {
   const parentOf = new Map<number, number>();
@@ -73,7 +65,7 @@ function processTree(root: number): ProcessMemory[] {
   };
   return [...parentOf.keys()]
     .filter(inTree)
-    .map((pid) => ({ pid, role: roleOf(pid, nameOf.get(pid) ?? '?'), pssKb: readKb(`/proc/${pid}/smaps_rollup`, 'Pss'), rssKb: readKb(`/proc/${pid}/status`, 'VmRSS') }));
+    .map((pid) => ({ pid, role: roleOf(pid, nameOf.get(pid) ?? '?'), pssKb: procKb(`/proc/${pid}/smaps_rollup`, 'Pss') ?? 0, rssKb: procKb(`/proc/${pid}/status`, 'VmRSS') ?? 0 }));
 }
 
 /** What a process is, for the report: the service a node process runs, or the server's name. */

@@ -11,13 +11,13 @@
  * mails to send come back to zero; every sparse timer fires once, on time.
  * BENCH_R8_SECONDS sets the length (600), BENCH_R8_WARMUP the warm-up (120).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { delay, findFreePort } from '@koryu/devstack';
 import { answered, type Backlog, backlogReader, isQuiet, runMixedLoad, sparseTimersSent, startMailSink, transitionDelivery } from '@koryu/testing';
 import { MAX_MAIL_ATTEMPTS } from '../apps/notifier/mail-dispatcher';
-import { percentile } from './lib/environment';
+import { median, percentile } from './lib/environment';
+import { procKb } from './lib/memory';
 import { petitioners, serviceEnvironment } from './lib/petition';
 import { type BenchOptions, freshDatabase, serviceNodeArgs, startService, stopService, waitUntilReady } from './lib/services';
 
@@ -29,13 +29,8 @@ interface Sample {
   rssKiB: Record<string, number>;
 }
 
-function rssKiB(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) : NaN;
-}
-
-const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+/** A process's resident memory in KiB; NaN once it is gone, so a process that died fails the bar. */
+const rssKiB = (pid: number | undefined) => (pid === undefined ? NaN : (procKb(`/proc/${pid}/status`, 'VmRSS') ?? NaN));
 
 export async function runR8(options: BenchOptions): Promise<{ lines: string[]; passed: boolean }> {
   const seconds = Number(process.env.BENCH_R8_SECONDS ?? 600);
