@@ -66,6 +66,14 @@ function signalCluster(postmaster: number, signal: NodeJS.Signals): void {
       }
     })
     .map(Number);
-  for (const pid of [postmaster, ...children]) process.kill(pid, signal);
+  process.kill(postmaster, signal);
+  for (const pid of children) {
+    try {
+      process.kill(pid, signal);
+    } catch (error) {
+      // A backend that ended between the listing and the signal.
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
 }
 
