@@ -6,6 +6,7 @@ export * from './entities/organisation.entity';
 export * from './entities/user.entity';
 export * from './entities/audit-log.entity';
 export { MIGRATIONS, MIGRATIONS_COUNT } from './migrations';
+export * from './multiplexer';
 export * from './prepared';
 export * from './side-connection';
 export * from './retry';

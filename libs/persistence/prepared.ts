@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import type { ClientConfig, Pool, PoolClient, QueryResultRow } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import { Multiplexer, type MultiplexerOptions } from './multiplexer';
 
 const nameOf = new Map<string, string>();
 
@@ -16,14 +17,37 @@ function statementName(text: string): string {
   return name;
 }
 
+const multiplexers = new WeakMap<DataSource, Multiplexer>();
+
 /**
- * Runs a hot-path statement (authentication, case reads and writes) as a named prepared statement
- * on TypeORM's own `pg` pool: PostgreSQL parses and plans it once per connection instead of on
- * every request. Parameters are serialised exactly as `dataSource.query` does (objects as JSON,
- * arrays as PostgreSQL arrays), and driver errors keep their SQLSTATE for the error classifier.
- * The text must carry values as parameters only.
+ * Sends this DataSource's preparedQuery statements through a Multiplexer (pipelined connections
+ * beside its pool) instead of the pool; the caller closes it with closeMultiplexer at shutdown.
+ */
+export function attachMultiplexer(dataSource: DataSource, options: Omit<MultiplexerOptions, 'connection'>): Multiplexer {
+  const pool = (dataSource.driver as PostgresDriver).master as Pool & { options: ClientConfig & { connectionTimeoutMillis?: number } };
+  const multiplexer = new Multiplexer({ connection: pool.options, waitMs: pool.options.connectionTimeoutMillis, ...options });
+  multiplexers.set(dataSource, multiplexer);
+  return multiplexer;
+}
+
+export async function closeMultiplexer(dataSource: DataSource): Promise<void> {
+  const multiplexer = multiplexers.get(dataSource);
+  multiplexers.delete(dataSource);
+  await multiplexer?.close();
+}
+
+/**
+ * Runs a hot-path statement (authentication, case reads and writes) as a named prepared statement:
+ * PostgreSQL parses and plans it once per connection instead of on every request. It goes through
+ * the DataSource's Multiplexer where one is attached (every Koryu service attaches one), otherwise
+ * through TypeORM's own `pg` pool. Either way it is one statement in its own transaction.
+ * Parameters are serialised exactly as `dataSource.query` does (objects as JSON, arrays as
+ * PostgreSQL arrays), and driver errors keep their SQLSTATE for the error classifier. The text
+ * must carry values as parameters only.
  */
 export async function preparedQuery<T>(dataSource: DataSource, text: string, values: unknown[]): Promise<T[]> {
+  const multiplexer = multiplexers.get(dataSource);
+  if (multiplexer) return multiplexer.query<T & QueryResultRow>(statementName(text), text, values);
   const pool = (dataSource.driver as PostgresDriver).master as Pool;
   const result = await pool.query({ name: statementName(text), text, values });
   return result.rows as T[];
