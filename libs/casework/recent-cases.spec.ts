@@ -29,6 +29,15 @@ describe('RecentCases', () => {
     expect(recent.at('c1', 2, 'org-a')).toBeUndefined();
   });
 
+  it('keeps neither the deadlines read with a row nor the access of whoever read it', () => {
+    const recent = new RecentCases();
+    recent.remember({ ...row(4), ownerKind: 'municipality', deadlines: [], access: 'invitee' } as CaseRow & { ownerKind: 'municipality' });
+    const known = recent.at('c1', 4, 'org-a');
+    expect(known).not.toHaveProperty('deadlines');
+    expect(known?.access).toBe('owner');
+    expect(Object.keys(known ?? {}).sort()).toEqual([...Object.keys(row(4)), 'ownerKind', 'access'].sort());
+  });
+
   it('keeps the owner kind across a written row, and forgets rows it never saw read', () => {
     const recent = new RecentCases();
     recent.remember(row(1));
