@@ -168,8 +168,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * Marks published rows sent on a pooled connection while the leader's session reads the next
-   * batch, which skips them meanwhile. Should marking fail, they stay unsent and are published
+   * Marks published rows sent on another connection (preparedQuery) while the leader's session
+   * reads the next batch, which skips them meanwhile. Should marking fail, they stay unsent and are published
    * again (at least once), so it is only logged. The mark commits without waiting for its WAL
    * flush (synchronous_commit off for this statement's transaction): if PostgreSQL crashes in the
    * next moment and loses it, the rows are published again, which the consumers' event ids absorb,
