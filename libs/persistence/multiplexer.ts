@@ -17,8 +17,6 @@ interface Connection {
   client: Client;
   ready: Promise<void>;
   inFlight: number;
-  alive: boolean;
-  drop: () => void;
 }
 
 interface Waiter {
@@ -55,15 +53,15 @@ export class Multiplexer {
     this.waitMs = options.waitMs ?? 5_000;
   }
 
-  /** Runs one statement (named: prepared once per connection) and answers its rows. */
-  async query<T extends QueryResultRow>(name: string, text: string, values: unknown[]): Promise<T[]> {
+  /** Runs one statement (when named, prepared once per connection) and answers its rows. */
+  async query<T extends QueryResultRow>(name: string | undefined, text: string, values: unknown[]): Promise<T[]> {
     const connection = this.acquire() ?? (await this.wait());
     try {
       await connection.ready;
       return (await connection.client.query<T>({ name, text, values })).rows;
     } catch (error) {
       // The session ended (FATAL: terminated, shut down) or its socket failed: no statement may follow on it.
-      if (endsSession(error)) connection.drop();
+      if (endsSession(error)) this.drop(connection);
       throw error;
     } finally {
       this.release(connection);
@@ -128,25 +126,16 @@ export class Multiplexer {
 
   private connect(): Connection {
     const client = new Client({ ...this.options.connection, pipeline: true } as ClientConfig);
-    const connection: Connection = { client, ready: Promise.resolve(), inFlight: 0, alive: true, drop: () => undefined };
-    const drop = (connection.drop = () => {
-      if (!connection.alive) return;
-      connection.alive = false;
-      const index = this.connections.indexOf(connection);
-      if (index >= 0) this.connections.splice(index, 1);
-      void client.end().catch(() => undefined);
-      // Statements waiting for room may now open a connection in its place.
-      this.serveWaiting();
-    });
+    const connection: Connection = { client, ready: Promise.resolve(), inFlight: 0 };
     client.on('error', (error: Error) => {
       this.options.onError?.(error);
-      drop();
+      this.drop(connection);
     });
-    client.on('end', drop);
+    client.on('end', () => this.drop(connection));
     connection.ready = client.connect().then(
       () => undefined,
       (error: unknown) => {
-        drop();
+        this.drop(connection);
         throw error;
       },
     );
@@ -154,6 +143,16 @@ export class Multiplexer {
     connection.ready.catch(() => undefined);
     this.connections.push(connection);
     return connection;
+  }
+
+  /** Takes a broken connection out of use (once; a closed multiplexer has none left to drop). */
+  private drop(connection: Connection): void {
+    const index = this.connections.indexOf(connection);
+    if (index < 0) return;
+    this.connections.splice(index, 1);
+    void connection.client.end().catch(() => undefined);
+    // Statements waiting for room may now open a connection in its place.
+    this.serveWaiting();
   }
 }
 
