@@ -194,6 +194,34 @@ it('a burst of events is handled in batches, each event once by each consumer', 
   expect((await sql.query(`SELECT count(*)::int AS n FROM test_effect WHERE event_id = ANY ($1)`, [eventIds])).rows[0].n).toBe(40);
 });
 
+it('while events keep committing, the relay publishes them in batches about 20 ms apart, each event once', async () => {
+  const app = await startWorker();
+  const eventIds: string[] = [];
+  try {
+    const until = Date.now() + 600;
+    while (Date.now() < until) {
+      eventIds.push(await commitEvent());
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await waitUntil(async () => (await sql.query(`SELECT count(*)::int AS n FROM test_effect WHERE event_id = ANY ($1)`, [eventIds])).rows[0].n >= eventIds.length, 15_000, 'every effect');
+  } finally {
+    await app.close();
+  }
+  // One mark per batch, just after its addBulk: a batch's rows share the mark's sent_at. Without the
+  // linger each batch follows the last at once, with the one or two rows committed meanwhile.
+  const { rows } = await sql.query(`SELECT count(*)::int AS rows, count(sent_at)::int AS sent, count(DISTINCT sent_at)::int AS batches FROM outbox WHERE event_id = ANY ($1)`, [eventIds]);
+  expect(eventIds.length).toBeGreaterThan(100);
+  expect(rows[0]).toEqual({ rows: eventIds.length, sent: eventIds.length, batches: expect.any(Number) });
+  expect(rows[0].batches).toBeLessThanOrEqual(600 / 20 + 3);
+  const { rows: gaps } = await sql.query(
+    `SELECT extract(epoch FROM sent_at - lag(sent_at) OVER (ORDER BY sent_at)) * 1000 AS ms FROM (SELECT DISTINCT sent_at FROM outbox WHERE event_id = ANY ($1)) batch`,
+    [eventIds],
+  );
+  const spacing = gaps.map((gap) => Number(gap.ms)).filter((ms) => ms > 0).sort((a, b) => a - b);
+  expect(spacing[Math.floor(spacing.length / 2)]).toBeGreaterThanOrEqual(15);
+  expect((await sql.query(`SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM test_effect WHERE event_id = ANY ($1)`, [eventIds])).rows[0]).toEqual({ n: eventIds.length, d: eventIds.length });
+});
+
 it('an event whose transaction commits after a later one is still published (research T15: the relay reads every unsent row, not from a last id seen)', async () => {
   const app = await startWorker();
   const slow = new Client({ connectionString: database.url });

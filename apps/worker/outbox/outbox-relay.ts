@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { KoryuConfig } from '@koryu/config';
@@ -11,6 +12,14 @@ import { type DomainEvent, type DomainEventType, type EventBatch, EVENTS_PER_JOB
 
 const BATCH_SIZE = 500;
 const POLL_MS = 1000;
+/**
+ * While rows keep coming, batches start at least this far apart, so the rows that commit meanwhile
+ * travel together: one read, one addBulk, one job and one transaction per consumer for many events
+ * instead of each few (P2: the worker's and its PostgreSQL's CPU per event about halved at 1,000
+ * transitions/s, and the event reached its consumer sooner, as less waited for the CPU). The first
+ * row after a quiet spell goes at once; only the batches that follow it wait.
+ */
+const LINGER_MS = 20;
 /** One relay publishes at a time (per-case order); other replicas stand by on this lock. */
 const RELAY_LOCK = 47112027;
 
@@ -72,11 +81,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /**
    * Publishes unsent rows on the leader's session until a read finds none: while transitions keep
-   * committing, each batch is followed at once by the next (the rows committed meanwhile) without
-   * waiting for their NOTIFY; the relay sleeps only once it has caught up.
+   * committing, each batch is followed by the next (the rows committed meanwhile) LINGER_MS after
+   * it began, without waiting for their NOTIFY; the relay sleeps only once it has caught up.
    */
-  private async drain(session: Client): Promise<void> {
-    while ((await this.relayBatch(session)) > 0);
+  private drain(session: Client): Promise<void> {
+    return drainSpaced(() => this.relayBatch(session), LINGER_MS, () => this.running);
   }
 
   private async run(): Promise<void> {
@@ -187,5 +196,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       )
       .finally(() => this.marking.delete(marked));
     this.marking.set(marked, ids);
+  }
+}
+
+/**
+ * Calls `batch` until it answers 0 (nothing left), each call beginning at least `spacingMs` after
+ * the one before it began: at once when the last took that long, and without waiting once `going`
+ * answers false (shutting down).
+ */
+export async function drainSpaced(batch: () => Promise<number>, spacingMs: number, going: () => boolean): Promise<void> {
+  for (;;) {
+    const began = performance.now();
+    if ((await batch()) === 0) return;
+    const lingering = began + spacingMs - performance.now();
+    if (lingering > 0 && going()) await delay(lingering);
   }
 }
