@@ -1,4 +1,4 @@
-import { OUTBOX_CHANNEL } from './events';
+import { OUTBOX_CHANNEL, OUTBOX_LINGER_MS } from './events';
 
 /**
  * Wakes the outbox relay after a commit that wrote outbox rows, with a NOTIFY sent outside that
@@ -8,8 +8,10 @@ import { OUTBOX_CHANNEL } from './events';
  * sent at once (after the commits that completed in the same turn of the event loop); wakes
  * within `windowMs` of a NOTIFY fold into one more at the end of that window, and at most one is
  * in flight per process. So a quiet system tells the relay of a commit at once, and PostgreSQL
- * sees at most ~1000/windowMs NOTIFYs a second from each process however busy it is. If the
- * process dies before the NOTIFY, the relay's short poll finds the rows (QUALITY.md R5).
+ * sees at most ~1000/windowMs NOTIFYs a second from each process however busy it is. The window
+ * is the relay's linger between batches (OUTBOX_LINGER_MS): while commits keep coming the relay
+ * reads again on its own that often, so more frequent wakes would tell it nothing. If the process
+ * dies before the NOTIFY, the relay's short poll finds the rows (QUALITY.md R5).
  */
 export class OutboxWaker {
   private scheduled = false;
@@ -20,7 +22,7 @@ export class OutboxWaker {
   constructor(
     private readonly notify: (sql: string) => Promise<unknown>,
     private readonly onError: (error: unknown) => void = () => undefined,
-    private readonly windowMs = 5,
+    private readonly windowMs = OUTBOX_LINGER_MS,
     private readonly now: () => number = () => performance.now(),
   ) {}
 

@@ -8,18 +8,10 @@ import type { DataSource } from 'typeorm';
 import type { KoryuConfig } from '@koryu/config';
 import { preparedQuery } from '@koryu/persistence';
 import { KORYU_CONFIG, RepeatingWarning } from '@koryu/platform';
-import { type DomainEvent, type DomainEventType, type EventBatch, EVENTS_PER_JOB, OUTBOX_CHANNEL, QUEUES } from '@koryu/queues';
+import { type DomainEvent, type DomainEventType, type EventBatch, EVENTS_PER_JOB, OUTBOX_CHANNEL, OUTBOX_LINGER_MS, QUEUES } from '@koryu/queues';
 
 const BATCH_SIZE = 500;
 const POLL_MS = 1000;
-/**
- * While rows keep coming, batches start at least this far apart, so the rows that commit meanwhile
- * travel together: one read, one addBulk, one job and one transaction per consumer for many events
- * instead of each few (P2: the worker's and its PostgreSQL's CPU per event about halved at 1,000
- * transitions/s, and the event reached its consumer sooner, as less waited for the CPU). The first
- * row after a quiet spell goes at once; only the batches that follow it wait.
- */
-const LINGER_MS = 20;
 /** One relay publishes at a time (per-case order); other replicas stand by on this lock. */
 const RELAY_LOCK = 47112027;
 
@@ -81,11 +73,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /**
    * Publishes unsent rows on the leader's session until a read finds none: while transitions keep
-   * committing, each batch is followed by the next (the rows committed meanwhile) LINGER_MS after
-   * it began, without waiting for their NOTIFY; the relay sleeps only once it has caught up.
+   * committing, each batch is followed by the next (the rows committed meanwhile) OUTBOX_LINGER_MS
+   * after it began, without waiting for their NOTIFY; the relay sleeps only once it has caught up.
    */
   private drain(session: Client): Promise<void> {
-    return drainSpaced(() => this.relayBatch(session), LINGER_MS, () => this.running);
+    return drainSpaced(() => this.relayBatch(session), OUTBOX_LINGER_MS, () => this.running);
   }
 
   private async run(): Promise<void> {
