@@ -83,9 +83,28 @@ describe('when a deadline is due and its reminders are sent', () => {
     expect(reminderInstant({ instant: '2026-05-04T03:00:00Z' }, 'PT2H')).toEqual(new Date('2026-05-04T01:00:00Z'));
     expect(reminderInstant({ instant: '2026-11-29T12:00:10Z' }, 'PT10S')).toEqual(new Date('2026-11-29T12:00:00Z'));
     expect(reminderInstant({ date: '2026-12-10', time: '10:00' }, 'PT2H')).toEqual(jst('2026-12-10T08:00:00'));
+    expect(reminderInstant({ date: '2026-12-10', time: '10:00' }, 'PT1H30M')).toEqual(jst('2026-12-10T08:30:00'));
+  });
+
+  it('sends a PT0S reminder at the due instant itself, not at 09:00 that day (the approval SLA: 3 business days to the minute)', () => {
+    expect(reminderInstant({ instant: '2026-12-03T06:00:00Z' }, 'PT0S')).toEqual(new Date('2026-12-03T06:00:00Z'));
+    expect(reminderInstant({ date: '2026-12-10', time: '15:00' }, 'PT0S')).toEqual(jst('2026-12-10T15:00:00'));
+  });
+
+  it('counts an offset with days and a time part back from the due instant, on the calendar', () => {
+    // Saturday 12/12 15:00 − 1 day 2 hours = Friday 12/11 13:00: exact, not moved to a business day.
+    expect(reminderInstant({ date: '2026-12-12', time: '15:00' }, 'P1DT2H')).toEqual(jst('2026-12-11T13:00:00'));
+    expect(reminderInstant({ date: '2026-12-13', time: '15:00' }, 'P1DT2H')).toEqual(jst('2026-12-12T13:00:00'));
+  });
+
+  it('gives the same answer for an offset asked again (parsed once)', () => {
+    const first = reminderInstant({ date: '2026-12-10' }, 'P7D');
+    expect(reminderInstant({ date: '2026-12-10' }, 'P7D')).toEqual(first);
+    expect(reminderInstant({ date: '2026-12-14' }, 'P1D')).toEqual(jst('2026-12-11T09:00:00'));
   });
 
   it('refuses what is not a duration', () => {
+    expect(() => reminderInstant({ date: '2026-12-10' }, '7 days')).toThrow(RangeError);
     expect(() => reminderInstant({ date: '2026-12-10' }, '7 days')).toThrow(RangeError);
   });
 });

@@ -77,17 +77,43 @@ export const REMINDER_HOUR = 9;
 /**
  * When the reminder `before` (an ISO-8601 duration) of a deadline is sent. Whole-day offsets
  * (`P7D`, `P1W`, `P1M`) count back from the deadline's Tokyo day and are sent at 09:00 JST on that
- * day, moved to the nearest earlier business day; offsets with a time part (`PT2H`, `PT10S`) are
- * exact, counted back from the due instant.
+ * day, moved to the nearest earlier business day; offsets with a time part (`PT2H`, `PT10S`, and
+ * `PT0S`: at the due instant itself, as the approval SLA's are) are exact, counted back from the
+ * due instant.
  */
 export function reminderInstant(due: Due, before: string): Date {
-  const offset = Duration.fromISO(before);
-  if (!offset.isValid) throw new RangeError(`not an ISO-8601 duration: ${before}`);
+  const offset = parseOffset(before);
   const dueAt = dueInstant(due);
-  const hasTime = offset.hours !== 0 || offset.minutes !== 0 || offset.seconds !== 0 || offset.milliseconds !== 0;
-  if (hasTime) return DateTime.fromJSDate(dueAt, { zone: TOKYO }).minus(offset).toJSDate();
-  const day = businessDayOnOrBefore(tokyoDay(dueAt).minus(offset));
+  // Hours and smaller are the same length in every Tokyo day (no summer time): plain arithmetic.
+  if (offset.millis !== undefined) return new Date(dueAt.getTime() - offset.millis);
+  if (offset.exact) return DateTime.fromJSDate(dueAt, { zone: TOKYO }).minus(offset.duration).toJSDate();
+  const day = businessDayOnOrBefore(tokyoDay(dueAt).minus(offset.duration));
   return day.set({ hour: REMINDER_HOUR }).toJSDate();
+}
+
+interface Offset {
+  duration: Duration;
+  /** Written with a time part (`T`): counted back from the due instant, not from its day. */
+  exact: boolean;
+  /** Its length, when it has a time part and no calendar part (days and longer). */
+  millis?: number;
+}
+
+/** Offsets parsed, by their text: programs declare a handful, and each event asks again. */
+const offsets = new Map<string, Offset>();
+
+function parseOffset(before: string): Offset {
+  const known = offsets.get(before);
+  if (known) return known;
+  const duration = Duration.fromISO(before);
+  if (!duration.isValid) throw new RangeError(`not an ISO-8601 duration: ${before}`);
+  const exact = before.toUpperCase().includes('T');
+  const calendar = duration.years !== 0 || duration.quarters !== 0 || duration.months !== 0 || duration.weeks !== 0 || duration.days !== 0;
+  const offset = { duration, exact, millis: exact && !calendar ? duration.toMillis() : undefined };
+  // Custom deadlines bring their own offsets: a bounded cache, emptied when full.
+  if (offsets.size >= 256) offsets.clear();
+  offsets.set(before, offset);
+  return offset;
 }
 
 /** Managers' daily digest: this Tokyo time on business days (DOMAIN.md Notifications). */
