@@ -6,6 +6,7 @@ import { canaryChecks, PlatformModule, QUEUE_CANARIES, QueueCanaryModule, queueE
 import { CONSUMERS, QUEUE_PREFIX, QUEUES, type QueueCanaries, workerConnection } from '@koryu/queues';
 import { discoverConsumers, type EventConsumer } from './events/event-consumer';
 import { EVENT_CONSUMERS, EventsProcessor } from './events/events.processor';
+import { EventRecordPruner } from './outbox/event-record-pruner';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { SystemProcessor } from './system.processor';
 import { ReminderScheduler } from './timers/reminder-scheduler';
@@ -59,6 +60,7 @@ export class WorkerModule {
         ReminderScheduler,
         QueueDepthMetrics,
         OutboxRelay,
+        EventRecordPruner,
         EventsProcessor,
         ...consumers,
         { provide: EVENT_CONSUMERS, inject: consumers, useFactory: (...instances: EventConsumer[]) => instances },
