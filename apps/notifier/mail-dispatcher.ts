@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import escapeHtml from 'escape-html';
 import type { DataSource } from 'typeorm';
 import type { KoryuConfig } from '@koryu/config';
-import { faultPoint, KORYU_CONFIG, RepeatingWarning } from '@koryu/platform';
+import { faultPoint, KORYU_CONFIG, PeriodicTask } from '@koryu/platform';
 import { MailTransport } from './mail-transport';
 
 const INTERVAL_MS = 500;
@@ -42,10 +42,7 @@ const FROM = 'Koryu <no-reply@koryu.example>';
 @Injectable()
 export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MailDispatcher.name);
-  private readonly failing = new RepeatingWarning(this.logger);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly periodic = new PeriodicTask(() => this.dispatch(), { everyMs: INTERVAL_MS, logger: this.logger, failure: 'mail dispatch failed, retrying' });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -54,22 +51,11 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.dispatch()
-        .then(() => undefined)
-        .catch((error: unknown) => this.failing.warn('mail dispatch failed, retrying', error))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, INTERVAL_MS);
-        });
-    };
-    tick();
+    this.periodic.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** Sends what is waiting, LANES at a time; answers how many were sent. */
@@ -77,7 +63,7 @@ export class MailDispatcher implements OnApplicationBootstrap, OnApplicationShut
     let sent = 0;
     const lane = async () => {
       for (;;) {
-        if (this.stopped) return;
+        if (this.periodic.stopping) return;
         const outcome = await this.sendOne();
         if (outcome === 'none') return;
         if (outcome === 'sent') sent += 1;

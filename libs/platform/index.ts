@@ -18,3 +18,4 @@ export * from './queue-error-logging';
 export * from './coalescer';
 export * from './log-output';
 export * from './repeating-warning';
+export * from './periodic-task';

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { RepeatingWarning } from '@koryu/platform';
+import { PeriodicTask } from '@koryu/platform';
 
 /**
  * How long the records of delivered events are kept: longer than a failed job is kept for a retry
@@ -28,32 +28,23 @@ const TABLES = [
 @Injectable()
 export class EventRecordPruner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EventRecordPruner.name);
-  private readonly failing = new RepeatingWarning(this.logger);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private stopped = false;
+  private readonly periodic = new PeriodicTask(() => this.pruneAndLog(), { everyMs: EVERY_MS, logger: this.logger, failure: 'pruning old event records failed, retrying in an hour' });
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   onApplicationBootstrap(): void {
-    const tick = () => {
-      this.running = this.prune()
-        .then((deleted) => {
-          const total = deleted.outbox + deleted.processed_event;
-          if (total > 0) this.logger.log(`pruned the records of events delivered over ${EVENT_RECORD_RETENTION_DAYS} days ago: ${deleted.outbox} outbox rows, ${deleted.processed_event} idempotency records`);
-        })
-        .catch((error: unknown) => this.failing.warn('pruning old event records failed, retrying in an hour', error))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, EVERY_MS).unref();
-        });
-    };
-    this.timer = setTimeout(tick, FIRST_AFTER_MS).unref();
+    this.periodic.start(FIRST_AFTER_MS);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.periodic.stop();
+  }
+
+  private async pruneAndLog(): Promise<void> {
+    const deleted = await this.prune();
+    if (deleted.outbox + deleted.processed_event > 0) {
+      this.logger.log(`pruned the records of events delivered over ${EVENT_RECORD_RETENTION_DAYS} days ago: ${deleted.outbox} outbox rows, ${deleted.processed_event} idempotency records`);
+    }
   }
 
   /** Deletes every record older than the retention before `now`, `batch` rows a statement; answers how many of each. */
@@ -69,7 +60,7 @@ export class EventRecordPruner implements OnApplicationBootstrap, OnApplicationS
           [before],
         )) as [unknown, number];
         deleted[table] += count;
-        if (count < batch || this.stopped) break;
+        if (count < batch || this.periodic.stopping) break;
       }
     }
     return deleted;

@@ -5,7 +5,7 @@ import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { DateTime } from 'luxon';
 import { nextDigestAt, TOKYO } from '@koryu/calendar';
-import { RepeatingWarning } from '@koryu/platform';
+import { PeriodicTask } from '@koryu/platform';
 import { QUEUE_PREFIX, QUEUES } from '@koryu/queues';
 
 /** Reminders due within this horizon have their delayed job in Redis; later ones are added as they approach. */
@@ -45,9 +45,7 @@ const SOURCES = [
 @Injectable()
 export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ReminderScheduler.name);
-  private readonly failing = new RepeatingWarning(this.logger);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly periodic = new PeriodicTask(() => this.tick(), { everyMs: INTERVAL_MS, logger: this.logger, failure: 'scheduling reminders failed, retrying' });
   private digestOffered?: string;
   private lastFullPass = 0;
 
@@ -57,20 +55,11 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    const tick = () => {
-      this.running = this.tick()
-        .catch((error: unknown) => this.failing.warn('scheduling reminders failed, retrying', error))
-        .finally(() => {
-          this.timer = setTimeout(tick, INTERVAL_MS);
-        });
-    };
-    tick();
+    this.periodic.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.timer);
-    await this.running;
-    clearTimeout(this.timer);
+  onApplicationShutdown(): Promise<void> {
+    return this.periodic.stop();
   }
 
   private async tick(): Promise<void> {
