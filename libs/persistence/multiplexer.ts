@@ -55,16 +55,21 @@ export class Multiplexer {
 
   /** Runs one statement (when named, prepared once per connection) and answers its rows. */
   async query<T extends QueryResultRow>(name: string | undefined, text: string, values: unknown[]): Promise<T[]> {
-    const connection = this.acquire() ?? (await this.wait());
-    try {
-      await connection.ready;
-      return (await connection.client.query<T>({ name, text, values })).rows;
-    } catch (error) {
-      // The session ended (FATAL: terminated, shut down) or its socket failed: no statement may follow on it.
-      if (endsSession(error)) this.drop(connection);
-      throw error;
-    } finally {
-      this.release(connection);
+    for (;;) {
+      const connection = this.acquire() ?? (await this.wait());
+      try {
+        await connection.ready;
+        // Dropped while this statement waited its turn (another statement's session ended): nothing
+        // was sent on it, so the statement takes another connection rather than the closed client.
+        if (!this.connections.includes(connection)) continue;
+        return (await connection.client.query<T>({ name, text, values })).rows;
+      } catch (error) {
+        // The session ended (FATAL: terminated, shut down) or its socket failed: no statement may follow on it.
+        if (endsSession(error)) this.drop(connection);
+        throw error;
+      } finally {
+        this.release(connection);
+      }
     }
   }
 

@@ -92,6 +92,19 @@ it('drops a connection the server ended: its statement fails as unreachable, and
   expect(now).not.toBe(pid);
 });
 
+it('sends a statement that took a connection dropped before the statement was written over another connection', async () => {
+  const m = multiplexer({ size: 1 });
+  expect(await m.query(undefined, 'SELECT 1 AS one', [])).toEqual([{ one: 1 }]);
+  // The statement takes the only connection, then waits a turn for it to be ready; in that turn the
+  // connection's socket fails (as when the server ends every session at once) and it is dropped.
+  const statement = m.query(undefined, 'SELECT 2 AS two', []);
+  const [connection] = (m as unknown as { connections: { client: Client }[] }).connections;
+  connection.client.emit('error', new Error('the socket failed'));
+  // Nothing of it was sent, so it goes over a new connection instead of failing on the closed one.
+  expect(await statement).toEqual([{ two: 2 }]);
+  expect(m.open).toBe(1);
+});
+
 it('answers a refused connection with its error, keeping no broken connection', async () => {
   const refused = new Multiplexer({ connection: { host: '127.0.0.1', port: 1, connectionTimeoutMillis: 1_000 }, size: 2 });
   opened.push(refused);
