@@ -71,4 +71,42 @@ describe('Coalescer', () => {
     batches[0].finish();
     await Promise.all(all);
   });
+
+  describe('with a linger', () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    it('holds a first item for the linger, and what arrives meanwhile joins its batch', async () => {
+      const started: { items: number[]; at: number }[] = [];
+      const coalescer = new Coalescer(
+        async (items: number[]) => {
+          started.push({ items, at: performance.now() });
+        },
+        { lingerMs: 60 },
+      );
+      const from = performance.now();
+      const first = coalescer.submit(1);
+      await sleep(20);
+      expect(started).toHaveLength(0);
+      const second = coalescer.submit(2);
+      await Promise.all([first, second]);
+      expect(started.map((b) => b.items)).toEqual([[1, 2]]);
+      expect(started[0].at - from).toBeGreaterThanOrEqual(55);
+    });
+
+    it('starts a batch as soon as the one before it ends once its first item has waited the linger', async () => {
+      const { batches, handle } = controlledHandler();
+      const coalescer = new Coalescer(handle, { lingerMs: 30 });
+      const first = coalescer.submit(1);
+      await sleep(45);
+      expect(batches.map((b) => b.items)).toEqual([[1]]);
+      const second = coalescer.submit(2);
+      await sleep(45); // the second has waited longer than the linger while the first batch ran
+      batches[0].finish();
+      await first;
+      await settled();
+      expect(batches.map((b) => b.items)).toEqual([[1], [2]]);
+      batches[1].finish();
+      await second;
+    });
+  });
 });

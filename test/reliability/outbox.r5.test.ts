@@ -40,11 +40,19 @@ class SlowConsumer implements EventConsumer {
   }
 }
 
+/** Does nothing, in batches that gather a tenth of a second of events each, as the deadlines consumer's do. */
+@EventConsumerClass()
+class LingeringConsumer implements EventConsumer {
+  readonly name = 'test-lingering';
+  readonly lingerMs = 100;
+  async handle(): Promise<void> {}
+}
+
 let database: TestDatabase;
 let sql: Client;
 
 /** The worker in this process, with the test consumers beside the real ones. */
-const startWorker = () => startTestWorker(database.url, { extraConsumers: [RecordingConsumer, BrokenConsumer, SlowConsumer] });
+const startWorker = () => startTestWorker(database.url, { extraConsumers: [RecordingConsumer, BrokenConsumer, SlowConsumer, LingeringConsumer] });
 
 /** A committed change's outbox row, as the API writes it: nothing published yet. */
 async function commitEvent(payload: Record<string, unknown> = {}): Promise<string> {
@@ -141,9 +149,9 @@ it('a consumer that keeps failing does not hold back the others: each consumer h
     // one rolls back and is retried on its own.
     await waitUntil(async () => (await effects(eventId)) === 1, 15_000, "the recorder's effect");
     const recorded = async () => (await sql.query<{ consumer: string }>(`SELECT consumer FROM processed_event WHERE event_id = $1 ORDER BY consumer`, [eventId])).rows.map((row) => row.consumer);
-    // The slow consumer (idle for this event) commits in its own time: wait for it, then compare the whole list.
-    await waitUntil(async () => (await recorded()).includes('test-slow'), 15_000, "the slow consumer's record");
-    expect(await recorded()).toEqual(['test-recorder', 'test-slow']);
+    // The slow and the lingering consumer (idle for this event) commit in their own time: wait for them, then compare the whole list.
+    await waitUntil(async () => (await recorded()).length >= 3, 15_000, "the slow and the lingering consumer's records");
+    expect(await recorded()).toEqual(['test-lingering', 'test-recorder', 'test-slow']);
     // Further retries of the broken consumer do not repeat the recorder's effect.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(await effects(eventId)).toBe(1);
@@ -186,15 +194,16 @@ it('a burst of events is handled in batches, each event once by each consumer', 
   );
   expect(rows.map(({ consumer, events, distinct }) => ({ consumer, events, distinct }))).toEqual([
     { consumer: 'test-broken', events: 40, distinct: 40 },
+    { consumer: 'test-lingering', events: 40, distinct: 40 },
     { consumer: 'test-recorder', events: 40, distinct: 40 },
     { consumer: 'test-slow', events: 40, distinct: 40 },
   ]);
   // Fewer transactions than events: they came in batches (xmin is the transaction that wrote each record).
-  expect(rows[1].transactions).toBeLessThan(40);
+  expect(rows.find((row) => row.consumer === 'test-recorder').transactions).toBeLessThan(40);
   expect((await sql.query(`SELECT count(*)::int AS n FROM test_effect WHERE event_id = ANY ($1)`, [eventIds])).rows[0].n).toBe(40);
 });
 
-it('while events keep committing, the relay publishes them in batches about 20 ms apart, each event once', async () => {
+it('while events keep committing, the relay publishes them in batches about 20 ms apart, and a lingering consumer gathers several of them, each event once', async () => {
   const app = await startWorker();
   const eventIds: string[] = [];
   try {
@@ -226,6 +235,15 @@ it('while events keep committing, the relay publishes them in batches about 20 m
   );
   const spacing = gaps.map((gap) => Number(gap.ms)).filter((ms) => ms > 0).sort((a, b) => a - b);
   expect(spacing[Math.floor(spacing.length / 2)]).toBeGreaterThanOrEqual(15);
+  // A consumer with a linger of 100 ms gathers several of those batches into each of its own: its
+  // batches start at least 100 ms apart, so at most one transaction per 90 ms of its records' span
+  // (without the linger it follows the relay's batches: 16 against at most 5 here).
+  const { rows: lingering } = await sql.query(
+    `SELECT count(DISTINCT xmin::text)::int AS transactions, extract(epoch FROM max(processed_at) - min(processed_at)) * 1000 AS "spanMs"
+       FROM processed_event WHERE consumer = 'test-lingering' AND event_id = ANY ($1)`,
+    [eventIds],
+  );
+  expect(lingering[0].transactions).toBeLessThanOrEqual(Number(lingering[0].spanMs) / 90 + 2);
   expect((await sql.query(`SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM test_effect WHERE event_id = ANY ($1)`, [eventIds])).rows[0]).toEqual({ n: eventIds.length, d: eventIds.length });
 });
 

@@ -15,6 +15,12 @@ import type { DomainEvent } from '@koryu/queues';
 export interface EventConsumer {
   /** Stable and unique name: the idempotency key's first half. Renaming it replays old events to it. */
   readonly name: string;
+  /**
+   * How long a first delivery may wait for others to join its batch (see Coalescer), for a
+   * consumer whose cost is mostly per batch and whose effects nobody waits for to the
+   * millisecond; none when absent (a batch starts as soon as the one before it ends).
+   */
+  readonly lingerMs?: number;
   /** Which events it wants; all when absent. */
   accepts?(event: DomainEvent): boolean;
   handle(event: DomainEvent, tx: EntityManager): Promise<void>;

@@ -13,8 +13,9 @@ export const EVENT_CONSUMERS = Symbol('EVENT_CONSUMERS');
 /**
  * Hands every domain event to every consumer that accepts it. A job carries the events of one
  * relay batch (EventBatch). Each consumer gathers its first deliveries into batches of its own
- * (see Coalescer: one at a time per consumer and process; the events that arrive while it runs
- * form the next), and a batch is one transaction of that consumer alone, so consumers run side by
+ * (see Coalescer: one at a time per consumer and process; the events that arrive while it runs,
+ * or within the consumer's `lingerMs`, form the next), and a batch is one transaction of that
+ * consumer alone, so consumers run side by
  * side and a quick one (the in-app notifications) never waits for a slower one (the deadlines and
  * their reminders). The transaction's first statement takes the consumer's transaction-scoped
  * advisory lock of each case (in case order, so batches never deadlock; a consumer handles the
@@ -44,7 +45,7 @@ export class EventsProcessor extends KoryuWorkerHost {
     this.lanes = consumers.map((consumer) => {
       // While PostgreSQL is away every batch fails: one line per half minute and consumer.
       const failing = new RepeatingWarning(this.logger);
-      return { consumer, batches: new Coalescer<DomainEvent>((events) => this.handleTogether(consumer, events, failing)) };
+      return { consumer, batches: new Coalescer<DomainEvent>((events) => this.handleTogether(consumer, events, failing), { lingerMs: consumer.lingerMs }) };
     });
   }
 

@@ -38,6 +38,11 @@ export class DeadlinesConsumer implements EventConsumer {
   constructor(@Inject(PROGRAM_REGISTRY) private readonly programs: ProgramRegistry) {}
 
   readonly name = 'deadlines';
+  /**
+   * Its statements cost about as much for one case as for fifty, and the deadlines it keeps are
+   * days away: its batches gather the events of a tenth of a second.
+   */
+  readonly lingerMs = 100;
 
   accepts(event: DomainEvent): boolean {
     return event.caseId !== null && event.type.startsWith('case.');
