@@ -97,14 +97,17 @@ describe('when a deadline is due and its reminders are sent', () => {
     expect(reminderInstant({ date: '2026-12-13', time: '15:00' }, 'P1DT2H')).toEqual(jst('2026-12-12T13:00:00'));
   });
 
-  it('gives the same answer for an offset asked again (parsed once)', () => {
-    const first = reminderInstant({ date: '2026-12-10' }, 'P7D');
-    expect(reminderInstant({ date: '2026-12-10' }, 'P7D')).toEqual(first);
+  it('answers an offset asked again from its parsed form, each text its own (parsed once)', () => {
+    // Thursday 12/10 − 7 days = Thursday 12/03, 09:00; asked again, for another day, the same offset.
+    expect(reminderInstant({ date: '2026-12-10' }, 'P7D')).toEqual(jst('2026-12-03T09:00:00'));
+    expect(reminderInstant({ date: '2026-12-17' }, 'P7D')).toEqual(jst('2026-12-10T09:00:00'));
+    // Another text is not answered from P7D's: Monday 12/14 − 1 day = Sunday, so Friday 12/11.
     expect(reminderInstant({ date: '2026-12-14' }, 'P1D')).toEqual(jst('2026-12-11T09:00:00'));
   });
 
   it('refuses what is not a duration', () => {
     expect(() => reminderInstant({ date: '2026-12-10' }, '7 days')).toThrow(RangeError);
+    // Asked again, refused again: only valid offsets are kept in the cache of parsed ones.
     expect(() => reminderInstant({ date: '2026-12-10' }, '7 days')).toThrow(RangeError);
   });
 });
