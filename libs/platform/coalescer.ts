@@ -16,10 +16,14 @@ export class Coalescer<T> {
   /** When the first of the waiting items arrived (performance.now()). */
   private firstArrival = 0;
 
+  private readonly lingerMs: number;
+
   constructor(
     private readonly handle: (items: T[]) => Promise<void>,
-    private readonly options: { lingerMs?: number } = {},
-  ) {}
+    { lingerMs = 0 }: { lingerMs?: number } = {},
+  ) {
+    this.lingerMs = lingerMs;
+  }
 
   submit(item: T): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -39,7 +43,7 @@ export class Coalescer<T> {
     this.busy = true;
     try {
       while (this.waiting.length > 0) {
-        const wait = this.firstArrival + (this.options.lingerMs ?? 0) - performance.now();
+        const wait = this.firstArrival + this.lingerMs - performance.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         const batch = this.waiting.splice(0);
         try {

@@ -15,9 +15,8 @@ export const EVENT_CONSUMERS = Symbol('EVENT_CONSUMERS');
  * relay batch (EventBatch). Each consumer gathers its first deliveries into batches of its own
  * (see Coalescer: one at a time per consumer and process; the events that arrive while it runs,
  * or within the consumer's `lingerMs`, form the next), and a batch is one transaction of that
- * consumer alone, so consumers run side by
- * side and a quick one (the in-app notifications) never waits for a slower one (the deadlines and
- * their reminders). The transaction's first statement takes the consumer's transaction-scoped
+ * consumer alone, so consumers run side by side and a quick one (the in-app notifications) never
+ * waits for a slower one (the deadlines and their reminders). The transaction's first statement takes the consumer's transaction-scoped
  * advisory lock of each case (in case order, so batches never deadlock; a consumer handles the
  * events of a case one batch at a time and never races itself on a case's rows) and records
  * (consumer, event id) for every event; events already recorded are skipped. Consumers take the
