@@ -5,7 +5,8 @@ import type { KoryuConfig } from '@koryu/config';
 import { canaryChecks, PlatformModule, QUEUE_CANARIES, QueueCanaryModule, queueErrorLogging } from '@koryu/platform';
 import { CONSUMERS, QUEUE_PREFIX, QUEUES, type QueueCanaries, workerConnection } from '@koryu/queues';
 import { discoverConsumers, type EventConsumer } from './events/event-consumer';
-import { EVENT_CONSUMERS, EventsProcessor } from './events/events.processor';
+import { EVENT_CONSUMERS, EventDispatcher } from './events/event-dispatcher';
+import { EventsProcessor } from './events/events.processor';
 import { EventRecordPruner } from './outbox/event-record-pruner';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { SystemProcessor } from './system.processor';
@@ -61,6 +62,7 @@ export class WorkerModule {
         QueueDepthMetrics,
         OutboxRelay,
         EventRecordPruner,
+        EventDispatcher,
         EventsProcessor,
         ...consumers,
         { provide: EVENT_CONSUMERS, inject: consumers, useFactory: (...instances: EventConsumer[]) => instances },

@@ -12,15 +12,19 @@ export interface DomainEvent {
 }
 
 /**
- * One job of the `events` queue: the events of one relay batch (at most EVENTS_PER_JOB), in
- * outbox order. One job per batch rather than per event: the worker fetches and finishes jobs one
- * Redis round trip at a time, which made a burst of events queue behind each other's pick-up.
+ * One job of the `events` queue: events the outbox relay did not deliver in its own process (at
+ * most EVENTS_PER_JOB), in outbox order. One job per batch rather than per event: the worker
+ * fetches and finishes jobs one Redis round trip at a time, which made a burst of events queue
+ * behind each other's pick-up.
  */
 export interface EventBatch {
   events: DomainEvent[];
 }
 
 export const EVENTS_PER_JOB = 100;
+
+/** The name of a job whose events some consumer already failed on in the relay's process: each is retried on its own. */
+export const RETRY_EVENTS_JOB = 'retry';
 
 export const DOMAIN_EVENT_TYPES = ['case.created', 'case.transitioned', 'case.updated'] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];

@@ -4,10 +4,9 @@
  * once, in both languages, and listed by GET /notifications.
  */
 import type { INestApplicationContext } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { Client } from 'pg';
-import { type EventBatch, producerConnection, QUEUE_PREFIX, QUEUES } from '@koryu/queues';
-import { type ApiUnderTest, completeVisit, startApi, TEST_ADMIN, testRedisUrl, waitUntil } from '@koryu/testing';
+import { type ApiUnderTest, completeVisit, startApi, TEST_ADMIN, waitUntil } from '@koryu/testing';
+import { EventDispatcher } from '../../apps/worker/events/event-dispatcher';
 import { startWorker } from '../support/worker';
 
 let api: ApiUnderTest;
@@ -117,29 +116,23 @@ it('writes each notification once even when the event is delivered again', async
   await act('author', created.id, 'submit');
   await settled(created.id);
   const before = (await notificationsOf(created.id)).length;
-  // Deliver every event of the case again, as the relay does after a crash before marking it sent,
-  // with BullMQ's own record of the finished jobs gone, so the consumers really see them twice.
-  const events = new Queue(QUEUES.events, { connection: producerConnection(testRedisUrl()), prefix: QUEUE_PREFIX });
+  // Deliver every event of the case again, as the relay does after a crash before marking it sent.
   const { rows: eventIds } = await sql.query(`SELECT event_id AS id FROM outbox WHERE case_id = $1`, [created.id]);
   const handledBefore = (await sql.query(`SELECT count(*)::int AS n FROM processed_event p JOIN outbox o ON o.event_id = p.event_id WHERE o.case_id = $1`, [created.id])).rows[0].n;
+  const dispatcher = worker.get(EventDispatcher);
+  const deliver = dispatcher.deliver.bind(dispatcher);
+  const delivered = new Set<string>();
+  const spy = jest.spyOn(dispatcher, 'deliver').mockImplementation(async (events, options) => {
+    const undelivered = await deliver(events, options);
+    for (const event of events) if (!undelivered.events.includes(event)) delivered.add(event.eventId);
+    return undelivered;
+  });
   try {
-    // BullMQ forgets the finished jobs that carried these events.
-    const carried = async () =>
-      (await events.getJobs(['completed'])).filter((job) => (job.data as EventBatch).events?.some((event) => eventIds.some((row) => row.id === event.eventId)));
-    for (const job of await carried()) await job.remove();
-    const republishedAt = Date.now();
     await sql.query(`UPDATE outbox SET sent_at = NULL WHERE case_id = $1`, [created.id]);
     await sql.query(`NOTIFY koryu_outbox`);
-    await waitUntil(
-      async () => {
-        const handled = new Set((await carried()).filter((job) => (job.finishedOn ?? 0) >= republishedAt).flatMap((job) => (job.data as EventBatch).events.map((event) => event.eventId)));
-        return eventIds.every((row) => handled.has(row.id));
-      },
-      10_000,
-      'the events handled a second time',
-    );
+    await waitUntil(async () => eventIds.every((row) => delivered.has(row.id)), 10_000, 'the events handled a second time');
   } finally {
-    await events.close();
+    spy.mockRestore();
   }
   const redelivered = await sql.query(`SELECT count(*)::int AS n FROM processed_event p JOIN outbox o ON o.event_id = p.event_id WHERE o.case_id = $1`, [created.id]);
   expect(redelivered.rows[0].n).toBe(handledBefore);

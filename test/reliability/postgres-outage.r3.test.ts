@@ -196,7 +196,8 @@ async function expectNothingHalfDoneAndEverythingDelivered(cases: Moving[], answ
     const transitions = rows.reduce((sum, row) => sum + row.transitions, 0);
     await waitUntil(async () => (await transitionDelivery(sql, ids)).handled === transitions, 60_000, `all ${transitions} events to reach the notifications consumer`);
     expect(await transitionDelivery(sql, ids)).toEqual({ transitions, handled: transitions, notified: transitions });
-    expect((await sql.query(`SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL`)).rows[0].n).toBe(0);
+    // The relay marks its rows sent once the consumers have committed them: a moment after.
+    await waitUntil(async () => (await sql.query(`SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL`)).rows[0].n === 0, 15_000, 'every outbox row marked sent');
 
     const notifications = async () => (await sql.query<{ id: string; mailed: boolean }>(`SELECT id, mailed_at IS NOT NULL AS mailed FROM notification WHERE case_id = ANY ($1)`, [ids])).rows;
     await waitUntil(async () => (await notifications()).every((n) => n.mailed), 60_000, 'every notification to be mailed');

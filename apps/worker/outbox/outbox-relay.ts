@@ -8,12 +8,22 @@ import type { DataSource } from 'typeorm';
 import type { KoryuConfig } from '@koryu/config';
 import { preparedQuery } from '@koryu/persistence';
 import { KORYU_CONFIG, RepeatingWarning } from '@koryu/platform';
-import { type DomainEvent, type DomainEventType, type EventBatch, EVENTS_PER_JOB, OUTBOX_CHANNEL, OUTBOX_LINGER_MS, QUEUES } from '@koryu/queues';
+import { type DomainEvent, type DomainEventType, type EventBatch, EVENTS_PER_JOB, OUTBOX_CHANNEL, OUTBOX_LINGER_MS, QUEUES, RETRY_EVENTS_JOB } from '@koryu/queues';
+import { EventDispatcher } from '../events/event-dispatcher';
 
 const BATCH_SIZE = 500;
 const POLL_MS = 1000;
 /** One relay publishes at a time (per-case order); other replicas stand by on this lock. */
 const RELAY_LOCK = 47112027;
+/**
+ * The most rows the relay's own consumers have in hand at once: beyond, batches go to the `events`
+ * queue, for every replica's consumers (a backlog, or consumers slower than the traffic).
+ */
+export const MAX_IN_HAND = 2_000;
+/** Rows whose batch could not be delivered, published or marked sent are read again after this long. */
+const HOLD_BACK_MS = 1_000;
+/** Events a consumer failed on (already tried again one by one) are retried from the `events` queue after this long, then with backoff. */
+const RETRY_DELAY_MS = 1_000;
 
 interface OutboxRow {
   id: string;
@@ -24,38 +34,47 @@ interface OutboxRow {
   created_at: Date;
 }
 
-/** Failure points for the R5 reliability test: a crash after publishing, before marking sent. */
+/** Failure points for the R5 reliability test: a crash after the consumers acted, before the rows are marked sent. */
 export interface RelayFaults {
-  afterPublish?: () => void;
+  beforeMarking?: () => void;
 }
 
 /**
- * Moves committed outbox rows to the `events` queue. One relay runs at a time: the one whose
- * session holds the relay lock, and it relays on that session. A batch reads the unsent rows in
- * id order (every committed one, each time: a "last id seen" cursor would skip rows whose
- * transaction commits late), publishes them with one addBulk as jobs of up to EVENTS_PER_JOB
- * events (EventBatch), then marks them sent on another connection while it reads the next batch
- * (which skips the rows being marked): no transaction, as nothing else publishes. A crash between
- * publishing and marking publishes the rows again: delivery is at least once, and the consumers
- * are idempotent by event id.
+ * Delivers committed outbox rows to the consumers. One relay runs at a time: the one whose session
+ * holds the relay lock, and it relays on that session. A batch reads the unsent rows in id order
+ * (every committed one, each time: a "last id seen" cursor would skip rows whose transaction
+ * commits late) and hands their events to the consumers in its own process (EventDispatcher);
+ * once they have committed, it marks the rows sent, on another connection, while the next batches
+ * are read (which skip the rows in hand): no transaction, as nothing else relays. So an event
+ * travels from the outbox to its consumers through PostgreSQL alone, and keeps travelling while
+ * Redis is away. Through the `events` queue go only the events a consumer failed on (retried with
+ * backoff, kept for inspection) and, while the consumers here have MAX_IN_HAND rows in hand, whole
+ * batches, for any replica's consumers. A crash before marking delivers the rows again: delivery
+ * is at least once, and the consumers are idempotent by event id.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   /** A relay that cannot reach PostgreSQL or Redis fails every second: one line per half minute. */
   private readonly failing = new RepeatingWarning(this.logger);
+  private readonly undelivered = new RepeatingWarning(this.logger);
   private listener?: Client;
   private running = false;
   private wakeSleeper?: () => void;
   private woken = false;
   private loop?: Promise<void>;
-  /** Each marking in flight (on a pooled connection, while the next batch is read) with the ids of its rows. */
-  private readonly marking = new Map<Promise<void>, string[]>();
+  /** Each batch in hand (being delivered or published, then marked sent) with the ids of its rows: the next reads skip them. */
+  private readonly inHand = new Map<Promise<void>, string[]>();
+  /** How many rows the consumers in this process have in hand. */
+  private delivering = 0;
+  /** Rows in hand beyond which batches are published to the `events` queue (MAX_IN_HAND; tests lower it). */
+  maxInHand = MAX_IN_HAND;
   faults: RelayFaults = {};
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QUEUES.events) private readonly events: Queue,
+    private readonly dispatcher: EventDispatcher,
     @Inject(KORYU_CONFIG) private readonly config: KoryuConfig,
   ) {}
 
@@ -68,11 +87,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.running = false;
     this.wake();
     await this.loop;
-    await Promise.all(this.marking.keys());
+    await Promise.all(this.inHand.keys());
   }
 
   /**
-   * Publishes unsent rows on the leader's session until a read finds none: while transitions keep
+   * Relays unsent rows, read on the leader's session, until a read finds none: while transitions keep
    * committing, each batch is followed by the next (the rows committed meanwhile) OUTBOX_LINGER_MS
    * after it began, without waiting for their NOTIFY; the relay sleeps only once it has caught up.
    */
@@ -152,42 +171,75 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const { rows } = await session.query<OutboxRow>({
       name: 'outbox-unsent',
       text: `SELECT id, event_id, case_id, type, payload, created_at FROM outbox WHERE sent_at IS NULL AND NOT (id = ANY ($2::bigint[])) ORDER BY id LIMIT $1`,
-      values: [BATCH_SIZE, [...this.marking.values()].flat()],
+      values: [BATCH_SIZE, [...this.inHand.values()].flat()],
     });
     if (rows.length === 0) return 0;
     const events = rows.map((row): DomainEvent => ({ eventId: row.event_id, type: row.type, caseId: row.case_id, occurredAt: row.created_at.toISOString(), payload: row.payload }));
-    const jobs: { name: string; data: EventBatch; opts: { jobId: string } }[] = [];
-    for (let i = 0; i < events.length; i += EVENTS_PER_JOB) {
-      const batch = events.slice(i, i + EVENTS_PER_JOB);
-      // The same rows published again (a crash before marking them sent) get the same job id.
-      jobs.push({ name: 'events', data: { events: batch }, opts: { jobId: `${batch[0].eventId}+${batch.length}` } });
-    }
-    await this.events.addBulk(jobs);
-    this.faults.afterPublish?.();
-    this.markSent(rows.map((row) => row.id));
+    const ids = rows.map((row) => row.id);
+    const handed = this.delivering + rows.length <= this.maxInHand ? this.deliverHere(events) : this.publish(events);
+    this.keepInHand(
+      ids,
+      handed.then(() => {
+        this.faults.beforeMarking?.();
+        return this.markSent(ids);
+      }),
+    );
     return rows.length;
   }
 
+  /** Hands the events to the consumers in this process; those a consumer failed on go to the `events` queue, to be retried there. */
+  private async deliverHere(events: DomainEvent[]): Promise<void> {
+    this.delivering += events.length;
+    try {
+      const undelivered = await this.dispatcher.deliver(events);
+      if (undelivered.events.length === 0) return;
+      this.undelivered.warn(`outbox relay: a consumer failed on ${undelivered.events.length} events, they are retried from the events queue`, undelivered.error);
+      await this.publish(undelivered.events, { retry: true });
+    } finally {
+      this.delivering -= events.length;
+    }
+  }
+
+  /** Publishes events to the `events` queue with one addBulk, as jobs of up to EVENTS_PER_JOB events (EventBatch). */
+  private async publish(events: DomainEvent[], { retry = false } = {}): Promise<void> {
+    const jobs: { name: string; data: EventBatch; opts: { jobId: string; delay?: number } }[] = [];
+    for (let i = 0; i < events.length; i += EVENTS_PER_JOB) {
+      const batch = events.slice(i, i + EVENTS_PER_JOB);
+      // The same rows published again (a crash before marking them sent) get the same job id.
+      const jobId = `${retry ? 'retry-' : ''}${batch[0].eventId}+${batch.length}`;
+      jobs.push(retry ? { name: RETRY_EVENTS_JOB, data: { events: batch }, opts: { jobId, delay: RETRY_DELAY_MS } } : { name: 'events', data: { events: batch }, opts: { jobId } });
+    }
+    await this.events.addBulk(jobs);
+  }
+
   /**
-   * Marks published rows sent on another connection (preparedQuery) while the leader's session
-   * reads the next batch, which skips them meanwhile. Should marking fail, they stay unsent and are published
-   * again (at least once), so it is only logged. The mark commits without waiting for its WAL
-   * flush (synchronous_commit off for this statement's transaction): if PostgreSQL crashes in the
-   * next moment and loses it, the rows are published again, which the consumers' event ids absorb,
-   * and a flush per batch is saved.
+   * Keeps the rows out of the next reads until `work` (delivering or publishing them, then marking
+   * them sent) is done; should it fail, for HOLD_BACK_MS more, after which they are read and
+   * relayed again (at least once), so a failure is only logged.
    */
-  private markSent(ids: string[]): void {
-    const marked: Promise<void> = preparedQuery(
+  private keepInHand(ids: string[], work: Promise<void>): void {
+    const done: Promise<void> = work.then(
+      () => void this.inHand.delete(done),
+      (error: unknown) => {
+        this.undelivered.warn(`outbox relay: ${ids.length} rows not delivered or not marked sent, they will be relayed again`, error);
+        setTimeout(() => this.inHand.delete(done), HOLD_BACK_MS).unref();
+      },
+    );
+    this.inHand.set(done, ids);
+  }
+
+  /**
+   * Marks relayed rows sent (preparedQuery: a pooled connection, not the leader's session). The
+   * mark commits without waiting for its WAL flush (synchronous_commit off for this statement's
+   * transaction): if PostgreSQL crashes in the next moment and loses it, the rows are relayed
+   * again, which the consumers' event ids absorb, and a flush per batch is saved.
+   */
+  private async markSent(ids: string[]): Promise<void> {
+    await preparedQuery(
       this.dataSource,
       `WITH async AS (SELECT set_config('synchronous_commit', 'off', true)) UPDATE outbox SET sent_at = now() FROM async WHERE id = ANY($1::bigint[])`,
       [ids],
-    )
-      .then(
-        () => undefined,
-        (error: unknown) => this.logger.warn(`outbox relay: published rows not marked sent, they will be published again: ${error instanceof Error ? error.message : String(error)}`),
-      )
-      .finally(() => this.marking.delete(marked));
-    this.marking.set(marked, ids);
+    );
   }
 }
 
