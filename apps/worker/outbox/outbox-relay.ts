@@ -57,7 +57,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger(OutboxRelay.name);
   /** A relay that cannot reach PostgreSQL or Redis fails every second: one line per half minute. */
   private readonly failing = new RepeatingWarning(this.logger);
-  private readonly undelivered = new RepeatingWarning(this.logger);
+  private readonly retrying = new RepeatingWarning(this.logger);
+  private readonly relayingAgain = new RepeatingWarning(this.logger);
   private listener?: Client;
   private running = false;
   private wakeSleeper?: () => void;
@@ -193,7 +194,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       const undelivered = await this.dispatcher.deliver(events);
       if (undelivered.events.length === 0) return;
-      this.undelivered.warn(`outbox relay: a consumer failed on ${undelivered.events.length} events, they are retried from the events queue`, undelivered.error);
+      this.retrying.warn(`outbox relay: a consumer failed on ${undelivered.events.length} events, they are retried from the events queue`, undelivered.error);
       await this.publish(undelivered.events, { retry: true });
     } finally {
       this.delivering -= events.length;
@@ -221,7 +222,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const done: Promise<void> = work.then(
       () => void this.inHand.delete(done),
       (error: unknown) => {
-        this.undelivered.warn(`outbox relay: ${ids.length} rows not delivered or not marked sent, they will be relayed again`, error);
+        this.relayingAgain.warn(`outbox relay: ${ids.length} rows not delivered or not marked sent, they will be relayed again`, error);
         setTimeout(() => this.inHand.delete(done), HOLD_BACK_MS).unref();
       },
     );
