@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { EntityManager } from 'typeorm';
+import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { type DomainEvent, producerConnection, QUEUE_PREFIX, QUEUES, RETRY_EVENTS_JOB } from '@koryu/queues';
 import { createTestDatabase, type TestDatabase, testRedisUrl, waitUntil } from '@koryu/testing';
@@ -170,6 +171,33 @@ it('a consumer that keeps failing does not hold back the others: each consumer h
     expect(rows[0].sent_at).not.toBeNull();
     // Further retries of the broken consumer do not repeat the recorder's effect.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(await effects(eventId)).toBe(1);
+  } finally {
+    await app.close();
+  }
+});
+
+it('events a consumer failed on, which the relay cannot hand to the queue (Redis refusing writes), stay unsent and are delivered again until it can', async () => {
+  const app = await startWorker();
+  const dispatcher = app.get(EventDispatcher);
+  const deliver = dispatcher.deliver.bind(dispatcher);
+  const relayed: string[] = [];
+  jest.spyOn(dispatcher, 'deliver').mockImplementation((events, options) => {
+    if (!options?.apart) relayed.push(...events.map((event) => event.eventId));
+    return deliver(events, options);
+  });
+  const queue = app.get<Queue>(getQueueToken(QUEUES.events));
+  const addBulk = jest.spyOn(queue, 'addBulk').mockRejectedValue(new Error('OOM command not allowed when used memory > maxmemory'));
+  const sentAt = async (eventId: string) => (await sql.query('SELECT sent_at FROM outbox WHERE event_id = $1', [eventId])).rows[0].sent_at;
+  try {
+    const eventId = await commitEvent({ broken: true });
+    await waitUntil(async () => relayed.filter((id) => id === eventId).length >= 2, 15_000, 'the event relayed a second time');
+    expect(await sentAt(eventId)).toBeNull();
+    expect(await effects(eventId)).toBe(1);
+    addBulk.mockRestore();
+    await waitUntil(async () => (await sentAt(eventId)) !== null, 15_000, 'the row marked sent once the retry is in the queue');
+    const retries = (await queue.getJobs(['delayed', 'waiting', 'active', 'failed'])).filter((job) => job.name === RETRY_EVENTS_JOB && job.data.events.some((event: DomainEvent) => event.eventId === eventId));
+    expect(retries).toHaveLength(1);
     expect(await effects(eventId)).toBe(1);
   } finally {
     await app.close();
